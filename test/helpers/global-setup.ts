@@ -1,1 +1,58 @@
-export default async function globalSetup(): Promise<void> {}
+/**
+ * Jest globalSetup: make sure Redis and an IMAP server exist for the integration tests (see
+ * src/services/). Redis: $REDIS_URL or redis://127.0.0.1:6379 when it answers, else a private
+ * redis-server. IMAP: always a private Dovecot in this run's temp dir, because tests create users.
+ * Results reach the test files through process.env (jest --runInBand shares the process); the
+ * handles stay on globalThis for global-teardown.ts.
+ */
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type DovecotService, startDovecot } from '../../src/services/dovecot';
+import { redactUrl } from '../../src/services/ensure';
+import { DEFAULT_REDIS_URL, type RedisService, ensureRedis } from '../../src/services/redis';
+import { TEST_ENV } from './services';
+
+export interface TestServices {
+  redis: RedisService;
+  dovecot: DovecotService;
+  runDir: string;
+}
+
+/** Key on globalThis shared with global-teardown.ts (same process, same context). */
+export const SERVICES_KEY = '__aiguillageTestServices';
+
+const log = (msg: string): void => {
+  process.stderr.write(`[test services] ${msg}\n`);
+};
+
+export default async function globalSetup(): Promise<void> {
+  const started = Date.now();
+  const runDir = mkdtempSync(join(tmpdir(), `aig-test-${process.pid}-`));
+  // Dovecot's mail processes (another uid when we are root) must be able to enter the run dir.
+  chmodSync(runDir, 0o711);
+  // Installing packages is allowed (root on Debian only); AIG_NO_INSTALL=1 forbids it.
+  const allowInstall = process.env.AIG_NO_INSTALL !== '1';
+  const [redis, dovecot] = await Promise.allSettled([
+    ensureRedis({ url: process.env.REDIS_URL ?? DEFAULT_REDIS_URL, log, allowInstall }),
+    startDovecot({ dir: join(runDir, 'dovecot'), log, allowInstall }),
+  ]);
+  if (redis.status === 'rejected' || dovecot.status === 'rejected') {
+    if (redis.status === 'fulfilled') await redis.value.stop();
+    if (dovecot.status === 'fulfilled') await dovecot.value.stop();
+    rmSync(runDir, { recursive: true, force: true });
+    throw redis.status === 'rejected' ? redis.reason : (dovecot as PromiseRejectedResult).reason;
+  }
+  const services: TestServices = { redis: redis.value, dovecot: dovecot.value, runDir };
+  (globalThis as Record<string, unknown>)[SERVICES_KEY] = services;
+  process.env[TEST_ENV.redisUrl] = services.redis.url;
+  process.env[TEST_ENV.imapHost] = services.dovecot.host;
+  process.env[TEST_ENV.imapPort] = String(services.dovecot.port);
+  process.env[TEST_ENV.dovecotDir] = services.dovecot.dir;
+  process.env[TEST_ENV.runDir] = runDir;
+  const redisKind = services.redis.started ? 'private redis-server' : 'existing';
+  log(
+    `Redis ${redactUrl(services.redis.url)} (${redisKind}), Dovecot ${services.dovecot.host}:${services.dovecot.port} ` +
+      `(private, ${services.dovecot.dir}) ready in ${Date.now() - started} ms`,
+  );
+}

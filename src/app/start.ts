@@ -1,0 +1,75 @@
+import path from 'node:path';
+import { CheckpointStore } from '../ingest/checkpoint';
+import { Poller } from '../ingest/poller';
+import { loadConfig, ROOT_DIR, type LoadOptions } from '../config/load';
+import { loadOrganisation } from '../config/organisation';
+import type { Config } from '../config/schema';
+import { createDeadQueue, createTriageQueue } from '../queue';
+import { Register } from '../register/sqlite';
+import { createLogger, type Logger } from '../shared/logger';
+import { ImapPool } from '../triage/imap-pool';
+import { createTriageWorker } from '../triage/worker';
+import { loadAnalysis } from './analysis-deps';
+import { createRedis } from './runtime';
+
+export interface Running {
+  config: Readonly<Config>;
+  log: Logger;
+  poller?: Poller;
+  register?: Register;
+  stop(): Promise<void>;
+}
+
+/** Start the poller: watch the mailboxes, enqueue jobs. */
+export function startPoller(config: Readonly<Config>, log: Logger): Running {
+  const redis = createRedis(config);
+  const queue = createTriageQueue(redis, config.redis.prefix, config.worker.attempts, config.worker.backoffMs);
+  const poller = new Poller({ config, queue, checkpoints: new CheckpointStore(redis, config.redis.prefix), log });
+  poller.start();
+  return {
+    config,
+    log,
+    poller,
+    async stop() {
+      await poller.stop();
+      await queue.close();
+      redis.disconnect();
+    },
+  };
+}
+
+/** Start a triage worker: the model and rules are loaded before any job is taken. */
+export async function startTriage(config: Readonly<Config>, log: Logger): Promise<Running> {
+  const analysis = loadAnalysis(config, log, { watchRules: true });
+  const organisation = loadOrganisation(path.join(ROOT_DIR, 'config', 'organisation.yaml'));
+  const register = new Register({ path: config.register.path, numberPrefix: config.register.numberPrefix, replyDelayDays: config.register.replyDelayDays });
+  const redis = createRedis(config);
+  const deadQueue = createDeadQueue(redis, config.redis.prefix);
+  const imap = new ImapPool(config.mailboxes, log);
+  const worker = createTriageWorker({ config, organisation, register, imap, analyse: analysis.deps, deadQueue, log }, redis, {
+    prefix: config.redis.prefix,
+    concurrency: config.worker.concurrency,
+    lockDurationMs: config.worker.lockDurationMs,
+    stalledIntervalMs: config.worker.stalledIntervalMs,
+  });
+  log.info({ concurrency: config.worker.concurrency }, 'triage worker started');
+  return {
+    config,
+    log,
+    register,
+    async stop() {
+      // close() waits for the jobs in hand to finish; their IMAP work needs the pool until then.
+      await worker.close();
+      analysis.rules.stop();
+      await imap.close();
+      await deadQueue.close();
+      redis.disconnect();
+      register.close();
+    },
+  };
+}
+
+export function loadRuntimeConfig(opts: LoadOptions = {}): { config: Readonly<Config>; log: Logger } {
+  const config = loadConfig({ requirePassword: true, ...opts });
+  return { config, log: createLogger(config.log.level) };
+}

@@ -1,0 +1,152 @@
+/**
+ * Trains the model and calibrates it. The temperature is fitted on out-of-fold scores from a
+ * k-fold cross-validation of the TRAINING corpus, combined with the rule weights exactly as the
+ * decision combines them — so the confidence the worker reports is calibrated for rules+model,
+ * without ever looking at the held-out set.
+ */
+import { createHash } from 'node:crypto';
+import { accuracy, coverage, logLoss, macroF1, perClass } from '../metrics';
+import type { Destination } from '../types';
+import { MODEL_FORMAT_VERSION, softmax, type ModelFile } from './linear';
+import { DEFAULT_TRAIN_OPTIONS, trainLogReg, trainNaiveBayes, type LinearParams, type TrainDoc, type TrainOptions } from './algorithms';
+
+export interface CorpusDoc extends TrainDoc {
+  /** Rule weight per class (classes order), from the non-shadow rules that fired. */
+  ruleWeights: number[];
+  /** A forcing rule decided this message: the model never sees it in production. */
+  forced: boolean;
+}
+
+export type Algorithm = LinearParams['algorithm'];
+const ALGORITHMS: Algorithm[] = ['naive-bayes', 'logistic-regression'];
+
+export interface CvReport {
+  algorithm: Algorithm;
+  temperature: number;
+  logLoss: number;
+  accuracy: number;
+  macroF1: number;
+  coverage: number;
+  misrouteRate: number;
+}
+
+function train(alg: Algorithm, docs: TrainDoc[], k: number, opts: TrainOptions): LinearParams {
+  return alg === 'naive-bayes' ? trainNaiveBayes(docs, k, opts) : trainLogReg(docs, k, opts);
+}
+
+function rawScores(p: LinearParams, features: string[]): number[] {
+  const index = new Map(p.vocab.map((f, i) => [f, i]));
+  const known = [...new Set(features)].map((f) => index.get(f)).filter((i): i is number => i !== undefined);
+  const x = p.normalize === 'l2' && known.length > 0 ? 1 / Math.sqrt(known.length) : 1;
+  return p.bias.map((b, c) => known.reduce((s, f) => s + x * p.weights[c]![f]!, b));
+}
+
+/** Stratified fold assignment, deterministic. */
+export function assignFolds(labels: number[], folds: number): number[] {
+  const seen = new Map<number, number>();
+  return labels.map((l) => {
+    const n = seen.get(l) ?? 0;
+    seen.set(l, n + 1);
+    return n % folds;
+  });
+}
+
+function combine(scores: number[], ruleWeights: number[], t: number): number[] {
+  return softmax(scores.map((s, c) => s / t + ruleWeights[c]!));
+}
+
+/** Golden-section search of log T minimising log-loss. */
+export function fitTemperature(scores: number[][], ruleWeights: number[][], labels: number[]): number {
+  const loss = (logT: number) => logLoss(scores.map((s, i) => combine(s, ruleWeights[i]!, Math.exp(logT))), labels);
+  let lo = Math.log(0.01);
+  let hi = Math.log(100);
+  const g = (Math.sqrt(5) - 1) / 2;
+  for (let i = 0; i < 60; i++) {
+    const a = hi - g * (hi - lo);
+    const b = lo + g * (hi - lo);
+    if (loss(a) < loss(b)) hi = b;
+    else lo = a;
+  }
+  return Math.exp((lo + hi) / 2);
+}
+
+function crossValidate(alg: Algorithm, docs: CorpusDoc[], classes: Destination[], folds: number, threshold: number, opts: TrainOptions): CvReport {
+  const k = classes.length;
+  const fold = assignFolds(
+    docs.map((d) => d.label),
+    folds,
+  );
+  const oof: number[][] = docs.map(() => []);
+  for (let f = 0; f < folds; f++) {
+    const params = train(alg, docs.filter((_, i) => fold[i] !== f), k, opts);
+    docs.forEach((d, i) => {
+      if (fold[i] === f) oof[i] = rawScores(params, d.features);
+    });
+  }
+  // Calibrate and measure on the messages the model actually decides (not forced by a rule).
+  const idx = docs.map((_, i) => i).filter((i) => !docs[i]!.forced);
+  const labels = idx.map((i) => docs[i]!.label);
+  const t = fitTemperature(
+    idx.map((i) => oof[i]!),
+    idx.map((i) => docs[i]!.ruleWeights),
+    labels,
+  );
+  const probs = idx.map((i) => combine(oof[i]!, docs[i]!.ruleWeights, t));
+  const pairs = probs.map((p, j) => {
+    const best = p.indexOf(Math.max(...p));
+    return { truth: classes[labels[j]!]!, predicted: classes[best]!, routed: p[best]! >= threshold };
+  });
+  const cov = coverage(pairs);
+  return {
+    algorithm: alg,
+    temperature: t,
+    logLoss: logLoss(probs, labels),
+    accuracy: accuracy(pairs),
+    macroF1: macroF1(perClass(classes, pairs), pairs),
+    coverage: cov.coverage,
+    misrouteRate: cov.misrouteRate,
+  };
+}
+
+export interface TrainResult {
+  file: ModelFile;
+  cv: CvReport[];
+}
+
+export function corpusHash(parts: string[]): string {
+  const h = createHash('sha256');
+  for (const p of [...parts].sort()) h.update(p).update('\0');
+  return h.digest('hex');
+}
+
+/**
+ * Cross-validates both algorithms, keeps the one with the best out-of-fold macro-F1 (log-loss
+ * breaks ties), then trains it on the whole corpus.
+ */
+export function trainModel(
+  docs: CorpusDoc[],
+  classes: Destination[],
+  meta: { corpusHash: string; algorithm?: Algorithm; folds?: number; threshold?: number; options?: Partial<TrainOptions> },
+): TrainResult {
+  const opts = { ...DEFAULT_TRAIN_OPTIONS, ...meta.options };
+  const folds = meta.folds ?? 5;
+  const algs = meta.algorithm ? [meta.algorithm] : ALGORITHMS;
+  const cv = algs.map((a) => crossValidate(a, docs, classes, folds, meta.threshold ?? 0.6, opts));
+  const best = [...cv].sort((a, b) => b.macroF1 - a.macroF1 || a.logLoss - b.logLoss)[0]!;
+  const params = train(best.algorithm, docs, classes.length, opts);
+  const file: ModelFile = {
+    formatVersion: MODEL_FORMAT_VERSION,
+    algorithm: params.algorithm,
+    trainedAt: new Date().toISOString(),
+    corpusHash: meta.corpusHash,
+    corpusSize: docs.length,
+    normalize: params.normalize,
+    classes,
+    temperature: Math.round(best.temperature * 1e4) / 1e4,
+    vocab: params.vocab,
+    bias: params.bias,
+    weights: params.weights,
+    cv: { folds, results: cv },
+  };
+  return { file, cv };
+}

@@ -1,0 +1,163 @@
+/**
+ * Turns a validated condition into a matcher function. All regexes are compiled here, once, at
+ * load time; matching a message is then allocation-light.
+ */
+import { compileKeywords, stripAccents } from '../text';
+import type { ConditionInput } from './schema';
+import type { MessageView } from './view';
+
+/** Returns true when the condition holds; pushes short French evidence ("« traduction »"). */
+export type Matcher = (v: MessageView, evidence: string[]) => boolean;
+
+type TextMatch = NonNullable<ConditionInput['text']>;
+type Field = 'subject' | 'text' | 'attachmentNames';
+
+function lists(spec: string[] | Record<string, string[]>): [string, string[]][] {
+  return Array.isArray(spec) ? [['any', spec]] : Object.entries(spec);
+}
+
+/** "Übersetzung" is also typed "Uebersetzung": add the digraph spelling of umlauted keywords. */
+function withDigraphs(words: string[]): string[] {
+  const out = [...words];
+  for (const w of words) {
+    if (/[äöü]/i.test(w)) out.push(w.replace(/ä/gi, 'ae').replace(/ö/gi, 'oe').replace(/ü/gi, 'ue'));
+  }
+  return out;
+}
+
+function textMatcher(field: Field, spec: TextMatch, label: string): Matcher {
+  const regexes: RegExp[] = [];
+  if (spec.keywords) {
+    for (const [, words] of lists(spec.keywords)) {
+      const re = compileKeywords(withDigraphs(words));
+      if (re) regexes.push(re);
+    }
+  }
+  if (spec.regex) {
+    for (const [, patterns] of lists(spec.regex)) {
+      for (const p of patterns) regexes.push(new RegExp(stripAccents(p), 'iu'));
+    }
+  }
+  return (v, ev) => {
+    const hay = v[field];
+    for (const re of regexes) {
+      const m = re.exec(hay);
+      if (m) {
+        ev.push(`${label} « ${m[0].trim().slice(0, 40)} »`);
+        return true;
+      }
+    }
+    return false;
+  };
+}
+
+function domainMatches(domain: string, wanted: string): boolean {
+  return domain === wanted || domain.endsWith(`.${wanted}`);
+}
+
+function setMatcher(values: string[], get: (v: MessageView) => Iterable<string> | string, label: string): Matcher {
+  const wanted = new Set(values);
+  return (v, ev) => {
+    const got = get(v);
+    const items = typeof got === 'string' ? [got] : got;
+    for (const item of items) {
+      if (wanted.has(item)) {
+        ev.push(`${label} ${item}`);
+        return true;
+      }
+    }
+    return false;
+  };
+}
+
+function dateMatcher(r: { from?: string; until?: string }): Matcher {
+  // Dates are Paris calendar days; midnight UTC is close enough for a 1 July switch-over and
+  // keeps the rule reproducible whatever the server's time zone.
+  const from = r.from ? Date.parse(`${r.from}T00:00:00Z`) : -Infinity;
+  const until = r.until ? Date.parse(`${r.until}T00:00:00Z`) : Infinity;
+  return (v) => v.receivedAt >= from && v.receivedAt < until;
+}
+
+function leafMatchers(c: ConditionInput): Matcher[] {
+  const m: Matcher[] = [];
+  if (c.senderAddress) m.push(setMatcher(c.senderAddress.map((a) => a.toLowerCase()), (v) => v.senderAddress, 'expéditeur'));
+  if (c.senderDomain) {
+    const doms = c.senderDomain.map((d) => d.toLowerCase().replace(/^@/, ''));
+    m.push((v, ev) => {
+      const hit = doms.find((d) => domainMatches(v.senderDomain, d));
+      if (hit) ev.push(`domaine ${hit}`);
+      return hit !== undefined;
+    });
+  }
+  if (c.senderKind) m.push(setMatcher(c.senderKind, (v) => v.senderKind, 'expéditeur de type'));
+  if (c.recipient) {
+    const wanted = c.recipient.map((r) => r.toLowerCase());
+    m.push((v) => v.recipients.some((r) => wanted.some((w) => r === w || domainMatches(r.split('@')[1] ?? '', w))));
+  }
+  if (c.subject) m.push(textMatcher('subject', c.subject, 'objet'));
+  if (c.text) m.push(textMatcher('text', c.text, 'texte'));
+  if (c.attachmentName) m.push(textMatcher('attachmentNames', c.attachmentName, 'pièce jointe'));
+  if (c.language) m.push(setMatcher(c.language, (v) => v.language, 'langue'));
+  if (c.anyLanguage) m.push(setMatcher(c.anyLanguage, (v) => v.languages, 'langue'));
+  if (c.forms) m.push(setMatcher(c.forms.map((f) => f.toUpperCase()), (v) => v.forms, 'formulaire'));
+  if (c.identifiers) {
+    const kinds = c.identifiers;
+    m.push((v) => kinds.some((k) => (v.identifiers[k] ?? 0) > 0));
+  }
+  if (c.countries) m.push(setMatcher(c.countries, (v) => v.countries, 'pays'));
+  if (c.attachmentType) {
+    const types = c.attachmentType.map((t) => t.toLowerCase());
+    m.push((v) => v.attachmentTypes.some((t) => types.some((w) => t.startsWith(w))));
+  }
+  if (c.attachmentTextStatus) m.push(setMatcher(c.attachmentTextStatus, (v) => v.attachmentTextStatuses, 'pièce jointe'));
+  if (c.hasAttachments !== undefined) m.push(boolMatcher(c.hasAttachments, (v) => v.hasAttachments));
+  if (c.isReply !== undefined) m.push(boolMatcher(c.isReply, (v) => v.isReply));
+  if (c.hasInReplyTo !== undefined) m.push(boolMatcher(c.hasInReplyTo, (v) => v.hasInReplyTo));
+  if (c.received) m.push(dateMatcher(c.received));
+  if (c.textAvailable !== undefined) m.push(boolMatcher(c.textAvailable, (v) => v.textAvailable));
+  if (c.channel) m.push(setMatcher(c.channel, (v) => v.channel, 'canal'));
+  if (c.bodyChars) {
+    const min = c.bodyChars.min ?? 0;
+    const max = c.bodyChars.max ?? Infinity;
+    m.push((v) => v.bodyChars >= min && v.bodyChars <= max);
+  }
+  return m;
+}
+
+function boolMatcher(expected: boolean, get: (v: MessageView) => boolean): Matcher {
+  return (v) => get(v) === expected;
+}
+
+/** Every key present must hold (implicit AND); `any` needs one branch, `not` none. */
+export function compileCondition(c: ConditionInput): Matcher {
+  const parts = leafMatchers(c);
+  if (c.all) parts.push(allOf(c.all.map(compileCondition)));
+  if (c.any) parts.push(anyOf(c.any.map(compileCondition)));
+  if (c.not) {
+    const inner = compileCondition(c.not);
+    parts.push((v) => !inner(v, []));
+  }
+  return allOf(parts);
+}
+
+function allOf(parts: Matcher[]): Matcher {
+  return (v, ev) => {
+    const local: string[] = [];
+    for (const p of parts) if (!p(v, local)) return false;
+    ev.push(...local);
+    return true;
+  };
+}
+
+function anyOf(parts: Matcher[]): Matcher {
+  return (v, ev) => {
+    for (const p of parts) {
+      const local: string[] = [];
+      if (p(v, local)) {
+        ev.push(...local);
+        return true;
+      }
+    }
+    return false;
+  };
+}

@@ -1,0 +1,57 @@
+/**
+ * Text normalisation shared by the rule engine and the model: one accent- and case-folding pass
+ * per message, so that "Übersetzung", "ubersetzung" and "UEBERSETZUNG" meet the same keyword.
+ */
+
+const COMBINING_MARKS = /[\u0300-\u036f]/g;
+
+/** Letters that NFD does not decompose but that writers type either way. */
+const SPECIAL: Record<string, string> = { ß: 'ss', æ: 'ae', œ: 'oe', ø: 'o', ł: 'l', đ: 'd', ı: 'i' };
+const SPECIAL_RE = /[ßæœøłđı]/g;
+
+/** Lower-case, strip accents, map ligatures; keeps length roughly stable (for excerpts). */
+export function fold(text: string): string {
+  return text
+    .toLowerCase()
+    .normalize('NFD')
+    .replace(COMBINING_MARKS, '')
+    .replace(SPECIAL_RE, (c) => SPECIAL[c] ?? c);
+}
+
+/** Accents off, case kept: for regex sources, where case matters (`\\D` vs `\\d`, `\\p{L}`). */
+export function stripAccents(text: string): string {
+  return text.normalize('NFD').replace(COMBINING_MARKS, '');
+}
+
+/** German writers without umlauts type "ue" for "ü": keywords are matched on both spellings. */
+export function foldGermanDigraphs(folded: string): string {
+  return folded.replace(/ae/g, 'a').replace(/oe/g, 'o').replace(/ue/g, 'u');
+}
+
+function escapeRegex(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * Compiles a keyword list into one regex over folded text. A keyword matches at word boundaries;
+ * a trailing `*` makes it a prefix ("tradu*" matches "traduction", "traduire"); inner spaces
+ * match any run of spaces/punctuation so "directive 2011/24" also matches "directive 2011 / 24".
+ */
+export function compileKeywords(keywords: string[]): RegExp | null {
+  const alternatives = keywords
+    .map((k) => fold(k).trim())
+    .filter((k) => k.length > 0)
+    .map((k) => {
+      const prefix = k.endsWith('*');
+      const core = prefix ? k.slice(0, -1) : k;
+      const body = core
+        .split(/\s+/)
+        .map((part) => escapeRegex(part))
+        .join('[\\s\\p{P}]+');
+      return prefix ? `${body}\\p{L}*` : body;
+    });
+  if (alternatives.length === 0) return null;
+  // Longest first so the reported match is the most specific keyword.
+  alternatives.sort((a, b) => b.length - a.length);
+  return new RegExp(`(?<![\\p{L}\\p{N}])(?:${alternatives.join('|')})(?![\\p{L}\\p{N}])`, 'u');
+}

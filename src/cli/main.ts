@@ -1,0 +1,30 @@
+import { runClassify } from './classify';
+
+const HELP = `aiguillage — mail triage for CLEISS
+
+  aiguillage classify [--received YYYY-MM-DD] FILE.eml …   classify offline (JSON lines)
+  aiguillage train [options]                               train the model into config/model/
+  aiguillage backtest --corpus DIR --labels FILE.csv [--rules FILE] [--json]
+`;
+
+type Command = (argv: string[]) => Promise<number>;
+
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  classify: async () => runClassify,
+  train: async () => (await import('./train')).runTrain,
+  backtest: async () => (await import('./backtest')).runBacktest,
+};
+
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+    process.stdout.write(HELP);
+    return cmd ? 0 : 2;
+  }
+  const load = COMMANDS[cmd];
+  if (!load) {
+    process.stderr.write(`aiguillage: unknown command "${cmd}"\n${HELP}`);
+    return 2;
+  }
+  return (await load())(rest);
+}

@@ -1,0 +1,74 @@
+/**
+ * References quoted in a mail: the sender's file reference ("Vos réf.", "Notre référence",
+ * "Our ref", "Az.", "Aktenzeichen", "Rif.", "Ref.ª", "Nr ref", "Kenmerk", "Znak sprawy"…) and
+ * EESSI-style case references ("EESSI case 123456", "Case ID: 4567890", "BUC … n° …").
+ * A reference must contain a digit (a label followed by a word is prose, not a reference)
+ * and must not be NIR-shaped (a NIR is personal data, reported only as a NIR).
+ */
+import { isValidNir, type NirSpan } from './nir';
+
+const SENDER_LABELS = [
+  String.raw`vos\s+r[ée]f(?:[ée]rences?)?\.?`, String.raw`votre\s+r[ée]f[ée]rence`, String.raw`v\s*/\s*r[ée]f\.?`,
+  String.raw`n\s*/\s*r[ée]f\.?`, String.raw`nos\s+r[ée]f(?:[ée]rences?)?\.?`, String.raw`notre\s+r[ée]f[ée]rence`,
+  String.raw`r[ée]f[ée]rence`, String.raw`r[ée]f\.?`, String.raw`ref\.?\s*ª`, String.raw`ref\.?`, String.raw`reference`,
+  String.raw`your\s+ref(?:erence)?\.?`, String.raw`our\s+ref(?:erence)?\.?`,
+  String.raw`az\.`, String.raw`aktenzeichen`, String.raw`ihr\s+zeichen`, String.raw`unser\s+zeichen`, String.raw`gesch[äa]ftszeichen`,
+  String.raw`rif\.?`, String.raw`riferimento`, String.raw`vs\.?\s+rif\.?`, String.raw`ns\.?\s+rif\.?`,
+  String.raw`referencia`, String.raw`su\s+referencia`, String.raw`nuestra\s+referencia`, String.raw`refer[êe]ncia`,
+  String.raw`nr\.?\s+ref\.?`, String.raw`znak\s+sprawy`, String.raw`sygn\.?\s+akt`, String.raw`nasz\s+znak`, String.raw`wasz\s+znak`,
+  String.raw`(?:uw|ons)\s+kenmerk`, String.raw`kenmerk`, String.raw`referin[țţt]a`, String.raw`nr\.?\s+de\s+referin[țţt][ăa]`,
+];
+/** Label, optional "n°"/"Nr."/"No."/":" then up to three tokens of a reference. */
+const SENDER_REF_RE = new RegExp(
+  String.raw`(?<![\p{L}\p{N}])(?:${SENDER_LABELS.join('|')})(?![\p{L}])\s*(?:[:#]\s*)?(?:(?:n[°ºo]|nr|no|num[ée]ro)\.?\s*[:#]?\s*)?` +
+    // Captured in a lookahead so that a label inside the tokens ("… Nos réf. : X") is read too.
+    String.raw`(?=([\p{L}\p{N}][\p{L}\p{N}/._-]*(?:[ ][\p{L}\p{N}][\p{L}\p{N}/._-]*){0,2}))`,
+  'giu',
+);
+const CASE_REF_RE = new RegExp(
+  String.raw`(?<![\p{L}\p{N}])(?:EESSI\s+(?:case|cas|dossier|Fall|caso|sprawa)?|RINA|case\s+(?:ID|number|no\.?)|` +
+    String.raw`dossier\s+EESSI|num[ée]ro\s+de\s+cas|Fall-?(?:ID|nummer)|caso\s+n\.?|ID\s+(?:du\s+)?cas)` +
+    String.raw`\s*(?:n[°º]|nr\.?|no\.?)?\s*[:#]?\s*([A-Z]{2}:)?(\d[\d-]{4,}\d)`,
+  'giu',
+);
+
+const TRAILING_PUNCT_RE = /[._\-/]+$/;
+
+/** Keeps the leading tokens while they look like parts of one reference (first one with a digit). */
+function trimRef(raw: string): string | null {
+  const tokens = raw.split(' ');
+  let ref = '';
+  for (const t of tokens) {
+    const tok = t.replace(TRAILING_PUNCT_RE, '');
+    if (tok === '') break;
+    if (ref !== '' && (/\d/.test(ref) && !/^\d/.test(tok))) break;
+    ref = ref === '' ? tok : `${ref} ${tok}`;
+    if (/\d/.test(ref) && !/^\d/.test(tok) && tok !== t) break;
+  }
+  if (!/\d/.test(ref) || ref.length < 3 || ref.length > 40) return null;
+  if (isValidNir(ref.replace(/[ .-]/g, ''))) return null;
+  return ref;
+}
+
+/** `nirSpans`: where valid NIRs are; a reference starting inside one is the NIR, not a reference. */
+export function extractSenderRefs(text: string, nirSpans: readonly NirSpan[] = []): string[] {
+  const out = new Set<string>();
+  SENDER_REF_RE.lastIndex = 0;
+  for (let m = SENDER_REF_RE.exec(text); m !== null; m = SENDER_REF_RE.exec(text)) {
+    if (m[0] === '') SENDER_REF_RE.lastIndex++;
+    const at = m.index + m[0].length;
+    if (nirSpans.some((s) => at >= s.start && at < s.end)) continue;
+    const ref = trimRef(m[1]);
+    if (ref !== null) out.add(ref);
+  }
+  return [...out];
+}
+
+export function extractCaseRefs(text: string): string[] {
+  const out = new Set<string>();
+  CASE_REF_RE.lastIndex = 0;
+  for (let m = CASE_REF_RE.exec(text); m !== null; m = CASE_REF_RE.exec(text)) {
+    out.add(`${m[1] ?? ''}${m[2]}`);
+  }
+  return [...out];
+}

@@ -1,0 +1,268 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { MIGRATIONS } from './schema';
+import type { HistoryEntry, Item, ItemStatus, NewItem, RegisterResult, SourceRef, SourceRow } from './types';
+
+export interface RegisterOptions {
+  path: string;
+  numberPrefix: string;
+  replyDelayDays: number;
+  /** How long a writer waits for another process's lock before SQLITE_BUSY (ms). */
+  busyTimeoutMs?: number;
+  now?: () => Date;
+}
+
+const SYSTEM = 'aiguillage';
+
+/**
+ * The durable register (SQLite, WAL). Several triage processes may share the file on one machine:
+ * every write is a BEGIN IMMEDIATE transaction, so register numbers are assigned one at a time,
+ * gapless per year, in the same transaction that writes the row.
+ */
+export class Register {
+  readonly db: Database.Database;
+  private readonly opts: Required<RegisterOptions>;
+
+  constructor(opts: RegisterOptions) {
+    this.opts = { busyTimeoutMs: 15000, now: () => new Date(), ...opts };
+    fs.mkdirSync(path.dirname(opts.path), { recursive: true });
+    this.db = new Database(opts.path);
+    this.db.pragma(`busy_timeout = ${this.opts.busyTimeoutMs}`);
+    this.db.pragma('journal_mode = WAL');
+    // NORMAL is durable across process crashes in WAL mode; FULL also survives power loss.
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('foreign_keys = ON');
+    this.migrate();
+  }
+
+  private migrate(): void {
+    this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
+    const apply = this.db.transaction((version: number, sql: string) => {
+      const done = this.db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').get(version);
+      if (done) return;
+      this.db.exec(sql);
+      this.db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(version, this.opts.now().toISOString());
+    });
+    MIGRATIONS.forEach((sql, i) => apply.immediate(i + 1, sql));
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  findSource(ref: SourceRef): SourceRow | null {
+    const row = this.db
+      .prepare('SELECT * FROM sources WHERE mailbox = ? AND uidvalidity = ? AND uid = ?')
+      .get(ref.mailbox, ref.uidValidity, ref.uid) as Record<string, unknown> | undefined;
+    return row ? toSource(row) : null;
+  }
+
+  getItem(id: number): Item | null {
+    const row = this.db.prepare('SELECT * FROM items WHERE id = ?').get(id) as Record<string, unknown> | undefined;
+    return row ? toItem(row) : null;
+  }
+
+  getByNumber(registerNo: string): Item | null {
+    const row = this.db.prepare('SELECT * FROM items WHERE register_no = ?').get(registerNo) as Record<string, unknown> | undefined;
+    return row ? toItem(row) : null;
+  }
+
+  /** The register entry a reply belongs to: the first of its In-Reply-To / References found. */
+  findByMessageIds(ids: string[]): Item | null {
+    const stmt = this.db.prepare('SELECT * FROM items WHERE message_id = ? ORDER BY id LIMIT 1');
+    for (const id of ids) {
+      const row = stmt.get(id) as Record<string, unknown> | undefined;
+      if (row) return toItem(row);
+    }
+    return null;
+  }
+
+  /**
+   * Register a message seen at `input.source`, idempotently:
+   * - the same source already registered → that row, created=false;
+   * - the same message (dedupe key: Message-ID + content) seen elsewhere → a new sighting of the
+   *   existing row, created=false;
+   * - else a new row with the next register number of the year, and its history.
+   */
+  registerMessage(input: NewItem): RegisterResult {
+    const tx = this.db.transaction((): RegisterResult => {
+      const existing = this.findSource(input.source);
+      if (existing) return { item: this.mustItem(existing.itemId), source: existing, created: false };
+      const nowIso = this.opts.now().toISOString();
+      const dup = this.db.prepare('SELECT id FROM items WHERE dedupe_key = ?').get(input.dedupeKey) as { id: number } | undefined;
+      if (dup) {
+        this.insertSource(input.source, dup.id, nowIso);
+        this.addHistory(dup.id, SYSTEM, 'seen-again', null, sourceLabel(input.source), 'même message déjà enregistré (Message-ID et contenu identiques)');
+        return { item: this.mustItem(dup.id), source: this.findSource(input.source)!, created: false };
+      }
+      const id = this.insertItem(input, nowIso);
+      this.insertSource(input.source, id, nowIso);
+      const item = this.mustItem(id);
+      const why = input.error ?? item.decision?.reasons.map((r) => r.text).slice(0, 3).join(' ; ') ?? null;
+      this.addHistory(id, SYSTEM, 'registered', null, `${item.destination} (${item.status})`, why);
+      return { item, source: this.findSource(input.source)!, created: true };
+    });
+    return tx.immediate();
+  }
+
+  private insertItem(input: NewItem, nowIso: string): number {
+    const now = this.opts.now();
+    const year = now.getUTCFullYear();
+    this.db.prepare('INSERT INTO counters (year, last) VALUES (?, 0) ON CONFLICT (year) DO NOTHING').run(year);
+    this.db.prepare('UPDATE counters SET last = last + 1 WHERE year = ?').run(year);
+    const { last: seq } = this.db.prepare('SELECT last FROM counters WHERE year = ?').get(year) as { last: number };
+    const registerNo = `${this.opts.numberPrefix}-${year}-${String(seq).padStart(6, '0')}`;
+    const deadline = new Date(input.receivedAt.getTime() + this.opts.replyDelayDays * 86400000);
+    const d = input.decision;
+    const ix = input.index;
+    const status: ItemStatus = input.error ? 'error' : d?.status === 'routed' ? 'auto-routed' : 'to-review';
+    const res = this.db
+      .prepare(
+        `INSERT INTO items (register_no, year, seq, message_id, dedupe_key, received_at, registered_at, deadline, channel,
+           sender_address, sender_name, sender_kind, sender_org, subject, language, destination, status, confidence,
+           decision_json, index_json, error)
+         VALUES (@registerNo, @year, @seq, @messageId, @dedupeKey, @receivedAt, @registeredAt, @deadline, @channel,
+           @senderAddress, @senderName, @senderKind, @senderOrg, @subject, @language, @destination, @status, @confidence,
+           @decisionJson, @indexJson, @error)`,
+      )
+      .run({
+        registerNo,
+        year,
+        seq,
+        messageId: input.messageId,
+        dedupeKey: input.dedupeKey,
+        receivedAt: input.receivedAt.toISOString(),
+        registeredAt: nowIso,
+        deadline: deadline.toISOString(),
+        channel: input.channel,
+        senderAddress: ix?.sender.address ?? null,
+        senderName: ix?.sender.name ?? null,
+        senderKind: ix?.sender.kind ?? null,
+        senderOrg: ix?.sender.organisation ?? null,
+        subject: ix?.subject ?? null,
+        language: ix?.language ?? null,
+        destination: d?.destination ?? 'secretariat',
+        status,
+        confidence: d?.confidence ?? null,
+        decisionJson: d ? JSON.stringify(d) : null,
+        indexJson: ix ? JSON.stringify(ix) : null,
+        error: input.error,
+      });
+    return Number(res.lastInsertRowid);
+  }
+
+  private insertSource(ref: SourceRef, itemId: number, nowIso: string): void {
+    this.db
+      .prepare('INSERT INTO sources (mailbox, uidvalidity, uid, item_id, seen_at) VALUES (?, ?, ?, ?, ?)')
+      .run(ref.mailbox, ref.uidValidity, ref.uid, itemId, nowIso);
+  }
+
+  /** Record that the message at `ref` now lives in `folder` (after MOVE), with its history. */
+  markMoved(ref: SourceRef, folder: string): void {
+    const tx = this.db.transaction(() => {
+      const src = this.findSource(ref);
+      if (!src) throw new Error(`markMoved: unknown source ${sourceLabel(ref)}`);
+      if (src.folder === folder && src.movedAt) return;
+      const nowIso = this.opts.now().toISOString();
+      this.db
+        .prepare('UPDATE sources SET folder = ?, moved_at = ? WHERE mailbox = ? AND uidvalidity = ? AND uid = ?')
+        .run(folder, nowIso, ref.mailbox, ref.uidValidity, ref.uid);
+      this.addHistory(src.itemId, SYSTEM, 'moved', null, folder, `message déplacé (${sourceLabel(ref)})`);
+    });
+    tx.immediate();
+  }
+
+  addHistory(itemId: number, actor: string, action: string, fromValue: string | null, toValue: string | null, reason: string | null): void {
+    this.db
+      .prepare('INSERT INTO history (item_id, at, actor, action, from_value, to_value, reason) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(itemId, this.opts.now().toISOString(), actor, action, fromValue, toValue, reason);
+  }
+
+  history(itemId: number): HistoryEntry[] {
+    return (this.db.prepare('SELECT * FROM history WHERE item_id = ? ORDER BY id').all(itemId) as Record<string, unknown>[]).map((r) => ({
+      at: r.at as string,
+      actor: r.actor as string,
+      action: r.action as string,
+      fromValue: (r.from_value as string | null) ?? null,
+      toValue: (r.to_value as string | null) ?? null,
+      reason: (r.reason as string | null) ?? null,
+    }));
+  }
+
+  sourcesOf(itemId: number): SourceRow[] {
+    return (this.db.prepare('SELECT * FROM sources WHERE item_id = ? ORDER BY seen_at').all(itemId) as Record<string, unknown>[]).map(toSource);
+  }
+
+  /** Newest first. */
+  list(opts: { limit?: number; status?: ItemStatus; destination?: string } = {}): Item[] {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (opts.status) (where.push('status = ?'), params.push(opts.status));
+    if (opts.destination) (where.push('destination = ?'), params.push(opts.destination));
+    const sql = `SELECT * FROM items ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id DESC LIMIT ?`;
+    return (this.db.prepare(sql).all(...params, opts.limit ?? 100) as Record<string, unknown>[]).map(toItem);
+  }
+
+  counts(): { items: number; sources: number; moved: number; errors: number; toReview: number } {
+    const q = (sql: string) => (this.db.prepare(sql).get() as { n: number }).n;
+    return {
+      items: q('SELECT COUNT(*) AS n FROM items'),
+      sources: q('SELECT COUNT(*) AS n FROM sources'),
+      moved: q('SELECT COUNT(*) AS n FROM sources WHERE moved_at IS NOT NULL'),
+      errors: q("SELECT COUNT(*) AS n FROM items WHERE status = 'error'"),
+      toReview: q("SELECT COUNT(*) AS n FROM items WHERE status = 'to-review'"),
+    };
+  }
+
+  private mustItem(id: number): Item {
+    const it = this.getItem(id);
+    if (!it) throw new Error(`register item ${id} vanished inside a transaction`);
+    return it;
+  }
+}
+
+export function sourceLabel(ref: SourceRef): string {
+  return `${ref.mailbox}/${ref.uidValidity}/${ref.uid}`;
+}
+
+function parseJson<T>(v: unknown): T | null {
+  return typeof v === 'string' ? (JSON.parse(v) as T) : null;
+}
+
+function toItem(r: Record<string, unknown>): Item {
+  return {
+    id: r.id as number,
+    registerNo: r.register_no as string,
+    messageId: (r.message_id as string | null) ?? null,
+    dedupeKey: r.dedupe_key as string,
+    receivedAt: r.received_at as string,
+    registeredAt: r.registered_at as string,
+    deadline: (r.deadline as string | null) ?? null,
+    channel: r.channel as string,
+    senderAddress: (r.sender_address as string | null) ?? null,
+    senderName: (r.sender_name as string | null) ?? null,
+    senderKind: (r.sender_kind as string | null) ?? null,
+    senderOrg: (r.sender_org as string | null) ?? null,
+    subject: (r.subject as string | null) ?? null,
+    language: (r.language as string | null) ?? null,
+    destination: r.destination as string,
+    status: r.status as ItemStatus,
+    confidence: (r.confidence as number | null) ?? null,
+    decision: parseJson(r.decision_json),
+    index: parseJson(r.index_json),
+    error: (r.error as string | null) ?? null,
+  };
+}
+
+function toSource(r: Record<string, unknown>): SourceRow {
+  return {
+    mailbox: r.mailbox as string,
+    uidValidity: r.uidvalidity as string,
+    uid: r.uid as number,
+    itemId: r.item_id as number,
+    seenAt: r.seen_at as string,
+    folder: (r.folder as string | null) ?? null,
+    movedAt: (r.moved_at as string | null) ?? null,
+  };
+}

@@ -1,0 +1,48 @@
+import { ImapFlow } from 'imapflow';
+import type { MailboxConfig } from '../config/schema';
+import type { Logger } from './logger';
+
+/**
+ * Build (not connect) an imapflow client for a configured mailbox. imapflow's own debug logging is
+ * routed to our pino logger at warn level and above only: at debug it prints message contents.
+ */
+export function createImapClient(mb: MailboxConfig, log: Logger, extra: { disableAutoIdle?: boolean } = {}): ImapFlow {
+  const imapLog = log.child({ stage: 'imap', mailbox: mb.id });
+  const quiet = () => undefined;
+  return new ImapFlow({
+    host: mb.host,
+    port: mb.port,
+    secure: mb.secure,
+    auth: { user: mb.user, pass: mb.password ?? '' },
+    // Plain IMAP on loopback in tests and the demo; with `secure: false` on a real server STARTTLS is
+    // still used when offered.
+    tls: { rejectUnauthorized: mb.host !== '127.0.0.1' && mb.host !== 'localhost' },
+    disableAutoIdle: extra.disableAutoIdle ?? true,
+    logger: {
+      debug: quiet,
+      info: quiet,
+      warn: (o: unknown) => imapLog.warn({ imap: pickMsg(o) }, 'imap warning'),
+      error: (o: unknown) => imapLog.error({ imap: pickMsg(o) }, 'imap error'),
+    },
+    // Keep a dead connection from hanging a job for minutes.
+    socketTimeout: 5 * 60 * 1000,
+  });
+}
+
+function pickMsg(o: unknown): string {
+  if (o && typeof o === 'object') {
+    const r = o as Record<string, unknown>;
+    return String(r.msg ?? r.message ?? (r.err as Error | undefined)?.message ?? '');
+  }
+  return String(o);
+}
+
+/** The server's hierarchy delimiter (Dovecot's default is '.'). */
+export async function hierarchyDelimiter(client: ImapFlow): Promise<string> {
+  const ns = client.namespace as { delimiter?: string } | undefined;
+  if (ns?.delimiter) return ns.delimiter;
+  const list = await client.list();
+  return list.find((l) => l.delimiter)?.delimiter ?? '/';
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

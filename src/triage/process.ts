@@ -1,0 +1,131 @@
+import type { Queue } from 'bullmq';
+import type { Config } from '../config/schema';
+import { folderFor, type Organisation } from '../config/organisation';
+import type { DeadLetter, TriageJob } from '../queue';
+import { dedupeKey, rawMessageId } from '../register/identity';
+import type { Register } from '../register/sqlite';
+import type { Item, SourceRef } from '../register/types';
+import { fetchMessage, findByKeyword, keywordFor, moveWithKeyword } from '../route/mailbox';
+import { errorMessage, isPermanent, LimitError } from '../shared/errors';
+import type { Logger } from '../shared/logger';
+import { analyseMessage, type AnalyseDeps } from './analyse';
+import type { ImapPool } from './imap-pool';
+
+export interface TriageDeps {
+  config: Readonly<Config>;
+  organisation: Organisation;
+  register: Register;
+  imap: ImapPool;
+  analyse: AnalyseDeps;
+  deadQueue: Queue<DeadLetter>;
+  log: Logger;
+}
+
+export type TriageOutcome =
+  | { status: 'routed' | 'to-review' | 'dead-letter'; registerNo: string; folder: string; created: boolean }
+  | { status: 'vanished' };
+
+/**
+ * The triage use-case for one job: fetch → analyse → register (committed) → move. Safe to run twice:
+ * a known source skips straight to the move, and a move already done is found by its keyword.
+ */
+export async function triageMessage(job: TriageJob, deps: TriageDeps): Promise<TriageOutcome> {
+  const ref: SourceRef = { mailbox: job.mailbox, uidValidity: job.uidValidity, uid: job.uid };
+  const log = deps.log.child({ stage: 'triage', mailbox: job.mailbox, uid: job.uid });
+  const known = deps.register.findSource(ref);
+  if (known?.movedAt) {
+    const item = deps.register.getItem(known.itemId)!;
+    return { status: outcomeStatus(item), registerNo: item.registerNo, folder: known.folder ?? '', created: false };
+  }
+  const { client, delimiter } = await deps.imap.get(job.mailbox);
+  let item: Item;
+  let created = false;
+  if (known) {
+    item = deps.register.getItem(known.itemId)!;
+  } else {
+    const fetched = await fetchMessage(client, job.folder, job.uid, deps.config.limits.maxMessageBytes);
+    if (!fetched) {
+      log.warn('message no longer in the watched folder and not registered: moved or deleted by someone else');
+      return { status: 'vanished' };
+    }
+    const receivedAt = fetched.internalDate ?? (job.internalDate ? new Date(job.internalDate) : new Date());
+    const res = await registerFetched(fetched.source, fetched.size, receivedAt, ref, deps, log);
+    item = res.item;
+    created = res.created;
+  }
+  const folder = targetFolder(item, deps, delimiter);
+  await carryOut(ref, job.folder, item, folder, deps, log);
+  if (created) log.info({ registerNo: item.registerNo, destination: item.destination, status: item.status, confidence: item.confidence }, 'message registered and routed');
+  return { status: outcomeStatus(item), registerNo: item.registerNo, folder, created };
+}
+
+async function registerFetched(source: Buffer | null, size: number, receivedAt: Date, ref: SourceRef, deps: TriageDeps, log: Logger): Promise<{ item: Item; created: boolean }> {
+  const mb = deps.imap.mailbox(ref.mailbox);
+  if (!source) {
+    const err = new LimitError('maxMessageBytes', `message of ${size} bytes is over the limit of ${deps.config.limits.maxMessageBytes}`);
+    return deadLetter(ref, null, `synthetic:${ref.mailbox}:${ref.uidValidity}:${ref.uid}`, receivedAt, err, deps, log);
+  }
+  const key = dedupeKey(source);
+  try {
+    const analysis = await analyseMessage(source, deps.analyse, {
+      receivedAt,
+      channel: mb.scanner ? 'courrier' : undefined,
+      threadDestination: (ids) => deps.register.findByMessageIds(ids)?.destination ?? null,
+    });
+    const res = deps.register.registerMessage({
+      source: ref,
+      messageId: analysis.parsed.messageId,
+      dedupeKey: key,
+      receivedAt,
+      channel: analysis.index.channel,
+      index: analysis.index,
+      decision: analysis.decision,
+      error: null,
+    });
+    return { item: res.item, created: res.created };
+  } catch (err) {
+    if (!isPermanent(err)) throw err;
+    return deadLetter(ref, rawMessageId(source), key, receivedAt, err, deps, log);
+  }
+}
+
+/** A message that cannot be processed: registered with status `error` and its reason, queued as a
+ *  dead letter, and moved to the error folder (never deleted). */
+async function deadLetter(ref: SourceRef, messageId: string | null, key: string, receivedAt: Date, err: unknown, deps: TriageDeps, log: Logger) {
+  const reason = `${(err as { code?: string }).code ?? 'AIG_ERR'}: ${errorMessage(err)}`;
+  const res = deps.register.registerMessage({ source: ref, messageId, dedupeKey: key, receivedAt, channel: 'courriel', index: null, decision: null, error: reason });
+  if (res.created) {
+    log.warn({ registerNo: res.item.registerNo, reason }, 'dead letter: message kept in the error folder');
+    await deps.deadQueue.add('dead', { job: { ...ref, folder: '', internalDate: receivedAt.toISOString() }, registerNo: res.item.registerNo, error: reason, at: new Date().toISOString() }, { jobId: `dead-${res.item.registerNo}` });
+  }
+  return { item: res.item, created: res.created };
+}
+
+function targetFolder(item: Item, deps: TriageDeps, delimiter: string): string {
+  const { rootFolder, errorFolder } = deps.config.routing;
+  if (item.status === 'error') return `${rootFolder}${delimiter}${errorFolder}`;
+  const unit = deps.organisation.byId.get(item.status === 'to-review' ? 'secretariat' : item.destination);
+  if (!unit) throw new Error(`destination "${item.destination}" is not in organisation.yaml`);
+  return folderFor(unit, rootFolder, delimiter);
+}
+
+/** Move the message (keyword first, so that a crash after MOVE can still be recognised), then record it. */
+async function carryOut(ref: SourceRef, from: string, item: Item, folder: string, deps: TriageDeps, log: Logger): Promise<void> {
+  const { client } = await deps.imap.get(ref.mailbox);
+  const keyword = keywordFor(item.registerNo);
+  const moved = await moveWithKeyword(client, from, ref.uid, folder, keyword);
+  if (!moved) {
+    const there = await findByKeyword(client, folder, keyword);
+    if (there.length === 0) {
+      // Not ours to guess: the register row stays, with a history line the secretariat can see.
+      log.warn({ registerNo: item.registerNo }, 'registered message is neither in the watched folder nor in its destination: moved by someone else');
+      deps.register.addHistory(item.id, 'aiguillage', 'not-found', null, folder, 'message introuvable dans la boîte surveillée au moment du déplacement');
+      return;
+    }
+  }
+  deps.register.markMoved(ref, folder);
+}
+
+function outcomeStatus(item: Item): 'routed' | 'to-review' | 'dead-letter' {
+  return item.status === 'error' ? 'dead-letter' : item.status === 'to-review' ? 'to-review' : 'routed';
+}

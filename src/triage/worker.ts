@@ -1,0 +1,41 @@
+import { Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { TRIAGE_QUEUE, type TriageJob } from '../queue';
+import { errorMessage } from '../shared/errors';
+import { triageMessage, type TriageDeps, type TriageOutcome } from './process';
+
+/**
+ * The BullMQ worker around `triageMessage`. Permanent failures are handled inside (dead letter, error
+ * folder); anything thrown here is transient (IMAP, Redis, SQLite busy) and BullMQ retries it with
+ * the job's exponential backoff.
+ */
+export function createTriageWorker(deps: TriageDeps, connection: Redis, opts: { prefix: string; concurrency: number; lockDurationMs: number; stalledIntervalMs: number; autorun?: boolean }): Worker<TriageJob, TriageOutcome> {
+  const worker = new Worker<TriageJob, TriageOutcome>(
+    TRIAGE_QUEUE,
+    async (job: Job<TriageJob>) => {
+      try {
+        return await triageMessage(job.data, deps);
+      } catch (err) {
+        // Start the retry from a fresh IMAP connection (and a fresh folder cache: a destination
+        // folder deleted while running is re-created).
+        deps.imap.discard(job.data.mailbox);
+        deps.log.warn({ jobId: job.id, attempt: job.attemptsMade + 1, err: errorMessage(err) }, 'triage failed; will retry');
+        throw err;
+      }
+    },
+    {
+      connection,
+      prefix: opts.prefix,
+      // Jobs are mostly I/O (IMAP fetch/move, SQLite commit): a few in parallel keep one core busy.
+      concurrency: opts.concurrency,
+      // A job whose worker died (SIGKILL) is taken back after this lock expires.
+      lockDuration: opts.lockDurationMs,
+      stalledInterval: opts.stalledIntervalMs,
+      // After this many stalls (worker crashes while holding the job) the job fails for inspection.
+      maxStalledCount: 3,
+      autorun: opts.autorun ?? true,
+    },
+  );
+  worker.on('error', (err) => deps.log.error({ err: err.message }, 'worker error'));
+  return worker;
+}

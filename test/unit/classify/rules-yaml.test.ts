@@ -1,0 +1,144 @@
+/** One "fires / does not fire" case per shipped rule in config/rules.yaml. */
+import path from 'node:path';
+import { evaluateRules } from '../../../src/classify/rules/engine';
+import { loadRules } from '../../../src/classify/rules/load';
+import { buildView } from '../../../src/classify/rules/view';
+import { input, type RecordSpec } from './builders';
+
+const RULES = loadRules([path.join(__dirname, '../../../config/rules.yaml')]);
+
+interface Case {
+  spec: RecordSpec;
+  date?: string;
+}
+
+const CASES: Record<string, { fires: Case; not: Case }> = {
+  EMPTY_MESSAGE: {
+    fires: { spec: { subject: 'Envoi de mon iPhone', body: 'Envoyé de mon iPhone' } },
+    not: { spec: { subject: 'Question', body: 'Je souhaite connaître mes droits à la retraite après une carrière en Espagne.' } },
+  },
+  NO_TEXT_LAYER: {
+    fires: { spec: { subject: 'Courrier', attachments: [{ name: 'scan.pdf', type: 'application/pdf', textStatus: 'no-text-layer' }], textAvailable: false } },
+    not: { spec: { subject: 'Courrier', body: 'Voir pièce jointe', attachments: [{ name: 'lettre.pdf', type: 'application/pdf' }] } },
+  },
+  OUT_OF_OFFICE: {
+    fires: { spec: { subject: 'Abwesenheitsnotiz: Ihre Anfrage', body: 'Ich bin bis zum 12. nicht im Büro.' } },
+    not: { spec: { subject: "Absence de réponse de la CPAM à ma demande d'E106" } },
+  },
+  NEWSLETTER: {
+    fires: { spec: { subject: 'Actualités sociales', body: 'Pour vous désinscrire, cliquez ici. Se désabonner' } },
+    not: { spec: { subject: 'Actualités', body: 'Question sur les actualités de la coordination.' } },
+  },
+  JOB_APPLICATION: {
+    fires: { spec: { subject: 'Candidature spontanée juriste', body: 'Veuillez trouver mon CV.' } },
+    not: { spec: { subject: 'Demande de S1', body: 'Ma caisse a reçu ma demande.' } },
+  },
+  TENDER: {
+    fires: { spec: { subject: "Question sur l'appel d'offres", body: 'Concernant le DCE du marché de nettoyage.' } },
+    not: { spec: { subject: "Appel d'offres traduction", body: "Question sur l'appel d'offres de traduction juridique." } },
+  },
+  GDPR_REQUEST: {
+    fires: { spec: { subject: 'Demande', body: "J'exerce mon droit d'accès au titre du RGPD." } },
+    not: { spec: { subject: 'Demande', body: "J'ai besoin d'un formulaire A1." } },
+  },
+  PRESS: {
+    fires: { spec: { body: "Je suis journaliste et souhaiterais une interview sur les travailleurs détachés." } },
+    not: { spec: { body: 'Je suis salarié détaché en Italie.' } },
+  },
+  SPAM: {
+    fires: { spec: { body: 'Your mailbox is full, verify your account now', language: 'en' } },
+    not: { spec: { body: 'Merci de vérifier ma situation.' } },
+  },
+  CALLBACK_REQUEST: {
+    fires: { spec: { body: 'Pourriez-vous me rappeler au 06 00 00 00 00 ?' } },
+    not: { spec: { body: 'Je rappelle que ma pension a été versée.' } },
+  },
+  GENERIC_SUPPLIER_INVOICE: {
+    fires: { spec: { subject: 'Facture mars 2024', body: 'Nettoyage des locaux, échéance de paiement au 30.', kind: 'other' } },
+    not: { spec: { subject: 'Facture mars 2024', body: 'Traduction de 12 pages vers le polonais.', kind: 'translation-provider' } },
+  },
+  OTHER_CLEISS_UNIT: {
+    fires: { spec: { body: 'Pourriez-vous nous transmettre des statistiques sur le nombre de détachements ?' } },
+    not: { spec: { body: 'Quelle est la législation applicable ?' } },
+  },
+  DEROGATION_INDIVIDUAL_AFTER_2022_07: {
+    fires: { spec: { body: 'Je demande une dérogation article 16 pour mon détachement en Allemagne.' }, date: '2022-07-01' },
+    not: { spec: { body: 'Je demande une dérogation article 16 pour mon détachement en Allemagne.' }, date: '2022-06-30' },
+  },
+  DEROGATION_COLLECTIVE: {
+    fires: { spec: { body: 'Demande de dérogation pour 12 salariés envoyés en Espagne.', kind: 'employer' } },
+    not: { spec: { body: 'Demande de dérogation pour mon détachement.' } },
+  },
+  DEROGATION_BEFORE_2022_07: {
+    fires: { spec: { body: 'Demande de dérogation pour mon détachement.' }, date: '2022-03-15' },
+    not: { spec: { body: 'Demande de dérogation pour mon détachement.' }, date: '2023-03-15' },
+  },
+  POSTING_FORMS: {
+    fires: { spec: { body: 'Certificat A1 joint', forms: ['A1'] } },
+    not: { spec: { body: 'Formulaire S1 joint', forms: ['S1'] } },
+  },
+  POSTING_TERMS: {
+    fires: { spec: { body: 'Wir möchten einen Mitarbeiter entsandt nach Frankreich', language: 'de' } },
+    not: { spec: { body: 'Question sur ma retraite.' } },
+  },
+  ANTI_FRAUD_PARTNER: {
+    fires: { spec: { body: "L'inspection du travail conteste la validité du certificat A1 présenté sur le chantier." } },
+    not: { spec: { body: "L'inspection du travail nous a rendu visite au sujet de l'hygiène." } },
+  },
+  BENEFIT_FORMS: {
+    fires: { spec: { body: 'Mon formulaire S2 a été refusé.', forms: ['S2'] } },
+    not: { spec: { body: "J'ai un S2 mais je veux passer par la directive 2011/24/UE.", forms: ['S2'] } },
+  },
+  BENEFIT_TERMS: {
+    fires: { spec: { body: 'Comment se fait la totalisation des périodes pour ma retraite ?' } },
+    not: { spec: { body: 'Comment obtenir un certificat A1 ?' } },
+  },
+  PCN_DIRECTIVE: {
+    fires: { spec: { body: 'Puis-je être remboursé au titre de la directive 2011/24/UE ?' } },
+    not: { spec: { body: 'Puis-je être remboursé de mes soins ?' } },
+  },
+  PCN_CONTACT_POINT_SENDER: {
+    fires: { spec: { body: 'Dear colleagues', kind: 'contact-point', language: 'en' } },
+    not: { spec: { body: 'Dear colleagues', kind: 'foreign-institution', language: 'en' } },
+  },
+  PCN_TARIFF_REIMBURSEMENT: {
+    fires: { spec: { body: 'Serai-je remboursé sur la base du tarif français pour une cure en Allemagne ?' } },
+    not: { spec: { body: "J'ai obtenu une autorisation préalable (S2) pour me faire opérer.", forms: ['S2'] } },
+  },
+  TRANSLATION_SUBJECT: {
+    fires: { spec: { subject: 'Bitte um Übersetzung', language: 'de' } },
+    not: { spec: { subject: 'Frage zur Rente', language: 'de' } },
+  },
+  TRANSLATION_BODY: {
+    fires: { spec: { body: 'Merci de traduire le jugement ci-joint.' } },
+    not: { spec: { body: 'Merci de juger ma demande.' } },
+  },
+  TRANSLATION_PROVIDER: {
+    fires: { spec: { body: 'Livraison du lot 4', kind: 'translation-provider' } },
+    not: { spec: { body: 'Livraison du lot 4', kind: 'other' } },
+  },
+  FOREIGN_LANGUAGE_NOT_A_TRANSLATION_REQUEST: {
+    fires: { spec: { body: 'Frage zur Anwendung der Verordnung 883/2004 bei Renten', language: 'de' } },
+    not: { spec: { body: 'Bitte um Übersetzung des beigefügten Bescheids', language: 'de' } },
+  },
+  LEGAL_QUESTION_NEEDS_TRANSLATION: {
+    fires: { spec: { body: 'Quelle législation applicable ? Le contrat allemand est à traduire.' } },
+    not: { spec: { body: 'Quelle législation applicable pour ce salarié ?' } },
+  },
+};
+
+function fired(c: Case): string[] {
+  const outcome = evaluateRules(RULES, buildView(input(c.spec, c.date ?? '2024-03-01')));
+  return [...outcome.fired, ...outcome.shadow].map((f) => f.rule.name);
+}
+
+describe('config/rules.yaml', () => {
+  it('has a fires/does-not-fire case for every rule', () => {
+    expect(RULES.rules.map((r) => r.name).sort()).toEqual(Object.keys(CASES).sort());
+  });
+
+  for (const [name, c] of Object.entries(CASES)) {
+    it(`${name} fires`, () => expect(fired(c.fires)).toContain(name));
+    it(`${name} does not fire`, () => expect(fired(c.not)).not.toContain(name));
+  }
+});
