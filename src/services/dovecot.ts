@@ -86,8 +86,17 @@ export async function startDovecot(opts: StartDovecotOptions = {}): Promise<Dove
  * and sockets: end it, so that "started" always means "ours, fresh, stopped by stop()".
  */
 async function stopStale(dir: string, log: LogFn): Promise<void> {
-  const pid = readPid(join(dovecotPaths(dir).run, 'master.pid'));
+  const p = dovecotPaths(dir);
+  const pid = readPid(join(p.run, 'master.pid'));
   if (pid === null || !processAlive(pid)) return;
+  // A pid can be reused: only end it if it is a dovecot started on this very config.
+  let cmdline = '';
+  try {
+    cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return;
+  }
+  if (!cmdline.includes(p.conf)) return;
   log(`stopping a Dovecot left running in ${dir} (pid ${pid})`);
   await terminate(pid);
 }

@@ -248,3 +248,25 @@ describe('when a service cannot be found', () => {
     expect(await imapAnswers(harness.host, harness.port)).toBe(true);
   });
 });
+
+describe('an instance directory reused after a crash', () => {
+  it('startDovecot ends the Dovecot left running in the same dir and starts a fresh one', async () => {
+    const dir = dirname(tempFile('dovecot-marker'));
+    const first = await startDovecot({ dir });
+    // Simulate a demo killed without stop(): the first server keeps running.
+    const second = await startDovecot({ dir });
+    try {
+      expect(second.started).toBe(true);
+      expect(await imapAnswers(second.host, second.port)).toBe(true);
+      if (first.port !== second.port) expect(await imapAnswers(first.host, first.port, 300)).toBe(false);
+      await second.addUser('again', 'pw-again');
+      await withClient({ host: second.host, port: second.port, user: 'again', password: 'pw-again' }, async (c) => {
+        expect((await c.mailboxOpen('INBOX')).exists).toBe(0);
+      });
+    } finally {
+      await second.stop();
+      await first.stop(); // already gone: must be harmless
+    }
+    expect(existsSync(dir)).toBe(true); // a dir the caller gave is the caller's to remove
+  });
+});
