@@ -64,8 +64,8 @@ export function createClassifier(opts: ClassifierOptions): Classifier {
   function modelPart(input: ClassifyInput, fired: FiredRule[]) {
     const feats = extractFeatures(input.index);
     const scored = scoreFeatures(model, feats.names);
-    const t = model.file.temperature;
-    const logits = scored.scores.map((s, c) => s / t + ruleWeight(fired, model.classes[c]!));
+    const { temperature: t, ruleScale } = model.file;
+    const logits = scored.scores.map((s, c) => s / t + ruleScale * ruleWeight(fired, model.classes[c]!));
     const probs = softmax(logits);
     const order = probs.map((_, i) => i).sort((a, b) => probs[b]! - probs[a]!);
     const ranked = order.map((i) => ({ destination: model.classes[i]!, score: round(probs[i]!) }));

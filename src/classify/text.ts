@@ -8,6 +8,8 @@ const COMBINING_MARKS = /[\u0300-\u036f]/g;
 /** Letters that NFD does not decompose but that writers type either way. */
 const SPECIAL: Record<string, string> = { ß: 'ss', æ: 'ae', œ: 'oe', ø: 'o', ł: 'l', đ: 'd', ı: 'i' };
 const SPECIAL_RE = /[ßæœøłđı]/g;
+/** Typographic apostrophes become ASCII so "d’absence" meets the keyword "d'absence". */
+const QUOTES_RE = /[’‘`´ʼ]/g;
 
 /** Lower-case, strip accents, map ligatures; keeps length roughly stable (for excerpts). */
 export function fold(text: string): string {
@@ -15,7 +17,8 @@ export function fold(text: string): string {
     .toLowerCase()
     .normalize('NFD')
     .replace(COMBINING_MARKS, '')
-    .replace(SPECIAL_RE, (c) => SPECIAL[c] ?? c);
+    .replace(SPECIAL_RE, (c) => SPECIAL[c] ?? c)
+    .replace(QUOTES_RE, "'");
 }
 
 /** Accents off, case kept: for regex sources, where case matters (`\\D` vs `\\d`, `\\p{L}`). */
@@ -35,23 +38,31 @@ function escapeRegex(s: string): string {
 /**
  * Compiles a keyword list into one regex over folded text. A keyword matches at word boundaries;
  * a trailing `*` makes it a prefix ("tradu*" matches "traduction", "traduire"); inner spaces
- * match any run of spaces/punctuation so "directive 2011/24" also matches "directive 2011 / 24".
+ * match a short run of spaces/punctuation so "directive 2011/24" also matches "directive 2011 / 24".
+ * ASCII `\b` rather than Unicode lookarounds: folded text is (nearly) ASCII, and irregexp runs
+ * `\b`-anchored literal alternations several times faster — this is the hot path of the worker.
  */
 export function compileKeywords(keywords: string[]): RegExp | null {
-  const alternatives = keywords
-    .map((k) => fold(k).trim())
-    .filter((k) => k.length > 0)
-    .map((k) => {
-      const prefix = k.endsWith('*');
-      const core = prefix ? k.slice(0, -1) : k;
-      const body = core
-        .split(/\s+/)
-        .map((part) => escapeRegex(part))
-        .join('[\\s\\p{P}]+');
-      return prefix ? `${body}\\p{L}*` : body;
-    });
+  const alternatives = [
+    ...new Set(
+      keywords
+        .map((k) => fold(k).trim())
+        .filter((k) => k.length > 0)
+        .map((k) => {
+          const prefix = k.endsWith('*');
+          const core = prefix ? k.slice(0, -1) : k;
+          const body = core
+            .split(/\s+/)
+            .map((part) => escapeRegex(part))
+            .join('[^a-z0-9]{1,4}');
+          const start = /^[a-z0-9]/.test(core) ? '\\b' : '';
+          const end = prefix ? '[a-z0-9]*' : /[a-z0-9]$/.test(core) ? '\\b' : '';
+          return `${start}${body}${end}`;
+        }),
+    ),
+  ];
   if (alternatives.length === 0) return null;
   // Longest first so the reported match is the most specific keyword.
   alternatives.sort((a, b) => b.length - a.length);
-  return new RegExp(`(?<![\\p{L}\\p{N}])(?:${alternatives.join('|')})(?![\\p{L}\\p{N}])`, 'u');
+  return new RegExp(`(?:${alternatives.join('|')})`);
 }

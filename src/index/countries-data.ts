@@ -5,12 +5,14 @@
  * English is the lingua franca of half our mail and says nothing about the UK.
  * A name starting with "^" counts only when written with its capitals (it is also a common
  * word: "turkey", "chili", "mali" in Polish, "polish"). Accents are ignored when matching.
+ * A few inflected forms frequent in mail are listed too (German dative "Niederlanden", Polish
+ * locative "w Polsce", Romanian genitive "României").
  * Québec has its own social security agreement with France: reported as 'CA-QC' (ISO 3166-2).
  */
 export const COUNTRY_NAMES: Record<string, string[]> = {
   // EU
-  AT: ['Autriche', 'Austria', 'Österreich', 'Austrija', 'Oostenrijk', 'autrichien', 'autrichienne', 'Austrian', 'österreichisch', 'österreichische'],
-  BE: ['Belgique', 'Belgium', 'Belgien', 'Bélgica', 'Belgio', 'Belgia', 'België', 'Belgia', 'belge', 'belges', 'Belgian', 'belgisch', 'belgische'],
+  AT: ['Austrii', 'Autriche', 'Austria', 'Österreich', 'Austrija', 'Oostenrijk', 'autrichien', 'autrichienne', 'Austrian', 'österreichisch', 'österreichische'],
+  BE: ['Belgii', 'Belgique', 'Belgium', 'Belgien', 'Bélgica', 'Belgio', 'Belgia', 'België', 'Belgia', 'belge', 'belges', 'Belgian', 'belgisch', 'belgische'],
   BG: ['Bulgarie', 'Bulgaria', 'Bulgarien', 'Bułgaria', 'Bulgarije', 'bulgare', 'Bulgarian'],
   HR: ['Croatie', 'Croatia', 'Kroatien', 'Croacia', 'Croazia', 'Croácia', 'Chorwacja', 'Kroatië', 'Croația', 'croate', 'Croatian'],
   CY: ['Chypre', 'Cyprus', 'Zypern', 'Chipre', 'Cipro', 'Cypr', 'Cipru', 'chypriote', 'Cypriot'],
@@ -18,29 +20,29 @@ export const COUNTRY_NAMES: Record<string, string[]> = {
   DK: ['Danemark', 'Denmark', 'Dänemark', 'Dinamarca', 'Danimarca', 'Dania', 'Denemarken', 'Danemarca', 'danois', 'danoise', 'Danish', 'dänisch'],
   EE: ['Estonie', 'Estonia', 'Estland', 'Estónia', 'Estonia', 'estonien', 'Estonian'],
   FI: ['Finlande', 'Finland', 'Finnland', 'Finlandia', 'Finlândia', 'Finlanda', 'finlandais', 'Finnish'],
-  DE: ['Allemagne', 'Germany', 'Deutschland', 'Alemania', 'Germania', 'Alemanha', 'Niemcy', 'Duitsland', 'allemand', 'allemande', 'allemands', 'allemandes', 'German', 'deutsch', 'deutsche', 'deutschen', 'alemán', 'alemana', 'tedesco', 'tedesca', 'alemão', 'niemiecki', 'Duits', 'Duitse', 'german', 'germană'],
+  DE: ['Niemczech', 'Niemiec', 'Germaniei', 'Allemagne', 'Germany', 'Deutschland', 'Alemania', 'Germania', 'Alemanha', 'Niemcy', 'Duitsland', 'allemand', 'allemande', 'allemands', 'allemandes', 'German', 'deutsch', 'deutsche', 'deutschen', 'alemán', 'alemana', 'tedesco', 'tedesca', 'alemão', 'niemiecki', 'Duits', 'Duitse', 'german', 'germană'],
   GR: ['Grèce', 'Greece', 'Griechenland', 'Grecia', 'Grécia', 'Grecja', 'Griekenland', 'grec', 'grecque', 'Greek'],
   HU: ['Hongrie', 'Hungary', 'Ungarn', 'Hungría', 'Ungheria', 'Hungria', 'Węgry', 'Hongarije', 'Ungaria', 'hongrois', 'Hungarian'],
   IE: ['Irlande', 'Ireland', 'Irland', 'Irlanda', 'Irlandia', 'Ierland', 'Irlanda', 'irlandais', 'irlandaise', 'Irish'],
-  IT: ['Italie', 'Italy', 'Italien', 'Italia', 'Itália', 'Włochy', 'Italië', 'Italia', 'italien', 'italienne', 'Italian', 'italienisch', 'italiano', 'italiana', 'włoski', 'Italiaans'],
+  IT: ['Włoszech', 'Italiei', 'Italie', 'Italy', 'Italien', 'Italia', 'Itália', 'Włochy', 'Italië', 'Italia', 'italien', 'italienne', 'Italian', 'italienisch', 'italiano', 'italiana', 'włoski', 'Italiaans'],
   LV: ['Lettonie', 'Latvia', 'Lettland', 'Letonia', 'Lettonia', 'Letónia', 'Łotwa', 'Letland', 'letton', 'Latvian'],
   LT: ['Lituanie', 'Lithuania', 'Litauen', 'Lituania', 'Lituânia', 'Litwa', 'Litouwen', 'Lituania', 'lituanien', 'Lithuanian'],
   LU: ['Luxembourg', 'Luxemburg', 'Luxemburgo', 'Lussemburgo', 'Luksemburg', 'luxembourgeois', 'luxembourgeoise'],
   MT: ['Malte', 'Malta', 'maltais', 'Maltese'],
-  NL: ['Pays-Bas', 'Netherlands', 'Niederlande', 'Países Bajos', 'Paesi Bassi', 'Países Baixos', 'Holandia', 'Nederland', 'Olanda', 'Țările de Jos', 'Hollande', 'Holland', 'néerlandais', 'néerlandaise', 'Dutch', 'niederländisch', 'niederländische', 'neerlandés', 'olandese', 'holenderski', 'Nederlandse'],
-  PL: ['Pologne', 'Poland', 'Polen', 'Polonia', 'Polónia', 'Polska', 'polonais', 'polonaise', '^Polish', 'polnisch', 'polaco', 'polacco', 'polski', 'Pools', 'Poolse'],
-  PT: ['Portugal', 'Portogallo', 'Portugalia', 'Portugalia', 'portugais', 'portugaise', 'Portuguese', 'portugiesisch', 'portugués', 'portoghese', 'português', 'portugalski', 'Portugees'],
-  RO: ['Roumanie', 'Romania', 'Rumänien', 'Rumanía', 'Roménia', 'Rumunia', 'Roemenië', 'România', 'roumain', 'roumaine', 'Romanian', 'rumänisch', 'rumano', 'rumeno', 'romeno', 'rumuński', 'Roemeens', 'român', 'românesc'],
+  NL: ['Niederlanden', 'Holandii', 'Olandei', 'Pays-Bas', 'Netherlands', 'Niederlande', 'Países Bajos', 'Paesi Bassi', 'Países Baixos', 'Holandia', 'Nederland', 'Olanda', 'Țările de Jos', 'Hollande', 'Holland', 'néerlandais', 'néerlandaise', 'Dutch', 'niederländisch', 'niederländische', 'neerlandés', 'olandese', 'holenderski', 'Nederlandse'],
+  PL: ['Polsce', 'Polski', 'Poloniei', 'Pologne', 'Poland', 'Polen', 'Polonia', 'Polónia', 'Polska', 'polonais', 'polonaise', '^Polish', 'polnisch', 'polaco', 'polacco', 'Pools', 'Poolse'],
+  PT: ['Portugalii', 'Portugaliei', 'Portugal', 'Portogallo', 'Portugalia', 'Portugalia', 'portugais', 'portugaise', 'Portuguese', 'portugiesisch', 'portugués', 'portoghese', 'português', 'portugalski', 'Portugees'],
+  RO: ['Rumunii', 'României', 'Roumanie', 'Romania', 'Rumänien', 'Rumanía', 'Roménia', 'Rumunia', 'Roemenië', 'România', 'roumain', 'roumaine', 'Romanian', 'rumänisch', 'rumano', 'rumeno', 'romeno', 'rumuński', 'Roemeens', 'român', 'românesc'],
   SK: ['Slovaquie', 'Slovakia', 'Slowakei', 'Eslovaquia', 'Slovacchia', 'Eslováquia', 'Słowacja', 'Slowakije', 'Slovacia', 'slovaque', 'Slovak'],
   SI: ['Slovénie', 'Slovenia', 'Slowenien', 'Eslovenia', 'Eslovénia', 'Słowenia', 'Slovenië', 'slovène', 'Slovenian'],
-  ES: ['Espagne', 'Spain', 'Spanien', 'España', 'Spagna', 'Espanha', 'Hiszpania', 'Spanje', 'Spania', 'espagnol', 'espagnole', 'espagnols', 'Spanish', 'spanisch', 'spanische', 'español', 'española', 'spagnolo', 'espanhol', 'hiszpański', 'Spaans', 'Spaanse'],
+  ES: ['Hiszpanii', 'Spaniei', 'Espagne', 'Spain', 'Spanien', 'España', 'Spagna', 'Espanha', 'Hiszpania', 'Spanje', 'Spania', 'espagnol', 'espagnole', 'espagnols', 'Spanish', 'spanisch', 'spanische', 'español', 'española', 'spagnolo', 'espanhol', 'hiszpański', 'Spaans', 'Spaanse'],
   SE: ['Suède', 'Sweden', 'Schweden', 'Suecia', 'Svezia', 'Suécia', 'Szwecja', 'Zweden', 'Suedia', 'suédois', 'Swedish', 'schwedisch'],
   // EEA, Switzerland, UK
   IS: ['Islande', 'Iceland', '^Island', 'Islandia', 'Islanda', 'Islândia', 'IJsland', 'islandais', 'Icelandic'],
   LI: ['Liechtenstein', 'Lichtenstein'],
   NO: ['Norvège', 'Norway', 'Norwegen', 'Noruega', 'Norvegia', 'Norwegia', 'Noorwegen', 'norvégien', 'Norwegian', 'norwegisch'],
-  CH: ['Suisse', 'Switzerland', 'Schweiz', 'Suiza', 'Svizzera', 'Suíça', 'Szwajcaria', 'Zwitserland', 'Elveția', 'suisses', 'Swiss', 'schweizerisch', 'schweizerische', 'suizo', 'svizzero'],
-  GB: ['Royaume-Uni', 'United Kingdom', 'Vereinigtes Königreich', 'Reino Unido', 'Regno Unito', 'Wielka Brytania', 'Verenigd Koninkrijk', 'Regatul Unit', 'Grande-Bretagne', 'Great Britain', 'Großbritannien', 'Gran Bretaña', 'Gran Bretagna', 'Angleterre', 'England', 'Inghilterra', 'Inglaterra', 'Anglia', 'Engeland', 'Scotland', 'Écosse', 'Wales', 'Northern Ireland', 'Irlande du Nord', 'britannique', 'britanniques', 'British', 'britisch', 'britische', '^UK', '^U.K.'],
+  CH: ['Szwajcarii', 'Elveției', 'Suisse', 'Switzerland', 'Schweiz', 'Suiza', 'Svizzera', 'Suíça', 'Szwajcaria', 'Zwitserland', 'Elveția', 'suisses', 'Swiss', 'schweizerisch', 'schweizerische', 'suizo', 'svizzero'],
+  GB: ['Wielkiej Brytanii', 'Royaume-Uni', 'United Kingdom', 'Vereinigtes Königreich', 'Reino Unido', 'Regno Unito', 'Wielka Brytania', 'Verenigd Koninkrijk', 'Regatul Unit', 'Grande-Bretagne', 'Great Britain', 'Großbritannien', 'Gran Bretaña', 'Gran Bretagna', 'Angleterre', 'England', 'Inghilterra', 'Inglaterra', 'Anglia', 'Engeland', 'Scotland', 'Écosse', 'Wales', 'Northern Ireland', 'Irlande du Nord', 'britannique', 'britanniques', 'British', 'britisch', 'britische', '^UK', '^U.K.'],
   // Bilateral agreements and neighbours
   DZ: ['Algérie', 'Algeria', 'Algerien', 'Argelia', 'Argélia', 'Algieria', 'Algerije', 'algérien', 'algérienne', 'Algerian'],
   MA: ['Maroc', 'Morocco', 'Marokko', 'Marruecos', 'Marocco', 'Marrocos', 'Maroko', 'marocain', 'marocaine', 'Moroccan'],

@@ -65,7 +65,7 @@ export async function startDovecot(opts: StartDovecotOptions = {}): Promise<Dove
   const ownDir = opts.dir === undefined;
   const dir = ownDir ? mkdtempSync(join(tmpdir(), 'aig-dovecot-')) : resolve(opts.dir as string);
   try {
-    if (!ownDir) await stopStale(dir, log);
+    if (!ownDir) await stopStaleDovecot(dir, log);
     const bin = await findOrInstall('dovecot', DEBIAN_PACKAGES.dovecot, {
       allowInstall: opts.allowInstall ?? false,
       why: 'No IMAP server to use and Dovecot is not available.',
@@ -85,20 +85,21 @@ export async function startDovecot(opts: StartDovecotOptions = {}): Promise<Dove
  * A Dovecot left running in `dir` by a run that did not stop (a killed demo) holds the pid file
  * and sockets: end it, so that "started" always means "ours, fresh, stopped by stop()".
  */
-async function stopStale(dir: string, log: LogFn): Promise<void> {
+export async function stopStaleDovecot(dir: string, log: LogFn = () => undefined): Promise<boolean> {
   const p = dovecotPaths(dir);
   const pid = readPid(join(p.run, 'master.pid'));
-  if (pid === null || !processAlive(pid)) return;
+  if (pid === null || !processAlive(pid)) return false;
   // A pid can be reused: only end it if it is a dovecot started on this very config.
   let cmdline = '';
   try {
     cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
   } catch {
-    return;
+    return false;
   }
-  if (!cmdline.includes(p.conf)) return;
+  if (!cmdline.includes(p.conf)) return false;
   log(`stopping a Dovecot left running in ${dir} (pid ${pid})`);
   await terminate(pid);
+  return true;
 }
 
 /**

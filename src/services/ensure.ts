@@ -5,7 +5,7 @@
  *
  * Node built-ins only: this code runs before anything else is known to work.
  */
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { accessSync, closeSync, constants, existsSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
@@ -68,31 +68,6 @@ export function isRoot(): boolean {
 /** Root on a Debian-like system: the only case where we may install packages ourselves. */
 export function isRootDebian(): boolean {
   return isRoot() && existsSync('/etc/debian_version') && which('apt-get') !== null;
-}
-
-export interface RunResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Run a command without a shell (no quoting issues, no injection), collecting its output. */
-export function run(
-  file: string,
-  args: readonly string[],
-  opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
-): Promise<RunResult> {
-  return new Promise((resolve) => {
-    execFile(
-      file,
-      args,
-      { env: opts.env ?? process.env, timeout: opts.timeoutMs ?? 30_000, maxBuffer: 16 * 1024 * 1024 },
-      (err, stdout, stderr) => {
-        const code = err === null ? 0 : typeof err.code === 'number' ? err.code : 1;
-        resolve({ code, stdout: String(stdout), stderr: err !== null && stderr === '' ? err.message : String(stderr) });
-      },
-    );
-  });
 }
 
 /**

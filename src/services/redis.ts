@@ -3,10 +3,10 @@
  * `redis-server` on a free loopback port with throwaway data (no RDB, no AOF, its own temp dir).
  * We never flush or stop a Redis we did not start.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readlinkSync, rmSync } from 'node:fs';
 import { connect as netConnect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import {
   DEBIAN_PACKAGES,
@@ -14,6 +14,8 @@ import {
   ServiceUnavailableError,
   findFreePort,
   findOrInstall,
+  processAlive,
+  readPid,
   redactUrl,
   spawnDaemon,
   tailFile,
@@ -38,6 +40,8 @@ export interface EnsureRedisOptions {
   log?: LogFn;
   /** May we `apt-get install redis-server` (root on Debian only)? Default false. */
   allowInstall?: boolean;
+  /** Where a private redis-server keeps its log and pid; default a new temp dir, removed by stop(). */
+  dir?: string;
 }
 
 export async function ensureRedis(opts: EnsureRedisOptions = {}): Promise<RedisService> {
@@ -50,12 +54,15 @@ export async function ensureRedis(opts: EnsureRedisOptions = {}): Promise<RedisS
     why: `Redis does not answer at ${redactUrl(url)}.`,
     log,
   });
-  return startRedis(bin);
+  return startRedis(bin, opts.dir);
 }
 
 /** Start a private redis-server; retried on a new port because a free port can be taken meanwhile. */
-export async function startRedis(bin: string): Promise<RedisService> {
-  const dir = mkdtempSync(join(tmpdir(), 'aig-redis-'));
+export async function startRedis(bin: string, dirOption?: string): Promise<RedisService> {
+  const dir = dirOption === undefined ? mkdtempSync(join(tmpdir(), 'aig-redis-')) : resolve(dirOption);
+  const removeDir = dirOption === undefined;
+  mkdirSync(dir, { recursive: true });
+  await stopStaleRedis(dir);
   const logPath = join(dir, 'redis.log');
   let lastReason = '';
   for (let attempt = 1; attempt <= START_ATTEMPTS; attempt += 1) {
@@ -63,7 +70,7 @@ export async function startRedis(bin: string): Promise<RedisService> {
     const url = `redis://127.0.0.1:${port}`;
     // Throwaway data: no snapshots, no append-only file, nothing written outside `dir`.
     const args = ['--port', String(port), '--bind', '127.0.0.1', '--daemonize', 'no', '--save', '',
-      '--appendonly', 'no', '--dir', dir, '--logfile', logPath];
+      '--appendonly', 'no', '--dir', dir, '--logfile', logPath, '--pidfile', join(dir, 'redis.pid')];
     const daemon = spawnDaemon(bin, args, join(dir, 'redis.out'));
     const up = await waitUntil(() => redisAnswers(url, 500), { timeoutMs: START_TIMEOUT_MS, abort: daemon.exited });
     if (up.ok) {
@@ -72,7 +79,7 @@ export async function startRedis(bin: string): Promise<RedisService> {
         started: true,
         stop: async () => {
           await terminate(daemon.pid);
-          rmSync(dir, { recursive: true, force: true });
+          if (removeDir) rmSync(dir, { recursive: true, force: true });
         },
       };
     }
@@ -80,8 +87,24 @@ export async function startRedis(bin: string): Promise<RedisService> {
     lastReason = up.reason;
   }
   const detail = `${tailFile(logPath)}\n${tailFile(join(dir, 'redis.out'), 5)}`;
-  rmSync(dir, { recursive: true, force: true });
+  if (removeDir) rmSync(dir, { recursive: true, force: true });
   throw new ServiceUnavailableError(`redis-server did not start (${lastReason}). Its log ends with:\n${detail}\n`);
+}
+
+/**
+ * End a private redis-server left running in `dir` by a run that was killed before its teardown.
+ * Only a process whose working directory is `dir` (redis chdirs to --dir) is ours: pids get reused.
+ */
+export async function stopStaleRedis(dir: string): Promise<boolean> {
+  const pid = readPid(join(dir, 'redis.pid'));
+  if (pid === null || !processAlive(pid)) return false;
+  try {
+    if (readlinkSync(`/proc/${pid}/cwd`) !== dir) return false;
+  } catch {
+    return false;
+  }
+  await terminate(pid);
+  return true;
 }
 
 /**

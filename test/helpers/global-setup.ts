@@ -5,12 +5,12 @@
  * Results reach the test files through process.env (jest --runInBand shares the process); the
  * handles stay on globalThis for global-teardown.ts.
  */
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type DovecotService, startDovecot } from '../../src/services/dovecot';
-import { redactUrl } from '../../src/services/ensure';
-import { DEFAULT_REDIS_URL, type RedisService, ensureRedis } from '../../src/services/redis';
+import { type DovecotService, startDovecot, stopStaleDovecot } from '../../src/services/dovecot';
+import { processAlive, redactUrl } from '../../src/services/ensure';
+import { DEFAULT_REDIS_URL, type RedisService, ensureRedis, stopStaleRedis } from '../../src/services/redis';
 import { TEST_ENV } from './services';
 
 export interface TestServices {
@@ -26,15 +26,34 @@ const log = (msg: string): void => {
   process.stderr.write(`[test services] ${msg}\n`);
 };
 
+const RUN_DIR_PATTERN = /^aig-test-(\d+)-/;
+
+/**
+ * A run interrupted before its teardown (Ctrl-C, a killed CI job) leaves its Dovecot, maybe a
+ * redis-server, and its temp dir behind. The run dir carries the jest pid: when that process is
+ * gone, end what was started in it (each stop checks the process is really ours) and remove it.
+ */
+async function sweepInterruptedRuns(): Promise<void> {
+  for (const entry of readdirSync(tmpdir())) {
+    const match = RUN_DIR_PATTERN.exec(entry);
+    if (match === null || processAlive(Number(match[1]))) continue;
+    const dir = join(tmpdir(), entry);
+    const stopped = await Promise.all([stopStaleDovecot(join(dir, 'dovecot')), stopStaleRedis(join(dir, 'redis'))]);
+    if (stopped.some(Boolean)) log(`stopped services left by an interrupted run in ${dir}`);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export default async function globalSetup(): Promise<void> {
   const started = Date.now();
+  await sweepInterruptedRuns();
   const runDir = mkdtempSync(join(tmpdir(), `aig-test-${process.pid}-`));
   // Dovecot's mail processes (another uid when we are root) must be able to enter the run dir.
   chmodSync(runDir, 0o711);
   // Installing packages is allowed (root on Debian only); AIG_NO_INSTALL=1 forbids it.
   const allowInstall = process.env.AIG_NO_INSTALL !== '1';
   const [redis, dovecot] = await Promise.allSettled([
-    ensureRedis({ url: process.env.REDIS_URL ?? DEFAULT_REDIS_URL, log, allowInstall }),
+    ensureRedis({ url: process.env.REDIS_URL ?? DEFAULT_REDIS_URL, dir: join(runDir, 'redis'), log, allowInstall }),
     startDovecot({ dir: join(runDir, 'dovecot'), log, allowInstall }),
   ]);
   if (redis.status === 'rejected' || dovecot.status === 'rejected') {

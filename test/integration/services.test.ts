@@ -7,7 +7,7 @@ import { ImapFlow } from 'imapflow';
 import { Redis } from 'ioredis';
 import { existsSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { imapAnswers, startDovecot } from '../../src/services/dovecot';
+import { ensureImap, imapAnswers, startDovecot } from '../../src/services/dovecot';
 import { ensureRedis, redisAnswers } from '../../src/services/redis';
 import { ServiceUnavailableError, findFreePort, findOrInstall } from '../../src/services/ensure';
 import {
@@ -268,5 +268,30 @@ describe('an instance directory reused after a crash', () => {
       await first.stop(); // already gone: must be harmless
     }
     expect(existsSync(dir)).toBe(true); // a dir the caller gave is the caller's to remove
+  });
+});
+
+describe('ensureImap (what the demo calls)', () => {
+  it('uses the configured server when it greets, without claiming it', async () => {
+    const harness = await newImapUser();
+    const imap = await ensureImap({ host: harness.host, imapPort: harness.port });
+    expect(imap).toMatchObject({ host: harness.host, port: harness.port, started: false });
+    await expect(imap.addUser('someone', 'pw')).rejects.toThrow(/external IMAP server/);
+    await imap.stop();
+    expect(await imapAnswers(harness.host, harness.port)).toBe(true);
+  });
+
+  it('starts a private Dovecot when the configured server does not answer', async () => {
+    const deadPort = await findFreePort();
+    const notes: string[] = [];
+    const imap = await ensureImap({ host: '127.0.0.1', imapPort: deadPort, log: (m) => notes.push(m) });
+    try {
+      expect(imap.started).toBe(true);
+      expect(imap.port).not.toBe(deadPort);
+      expect(notes.join('\n')).toContain(`127.0.0.1:${deadPort}`);
+      expect(await imapAnswers(imap.host, imap.port)).toBe(true);
+    } finally {
+      await imap.stop();
+    }
   });
 });

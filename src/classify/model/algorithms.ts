@@ -8,6 +8,9 @@
 export interface TrainDoc {
   features: string[];
   label: number; // class index
+  /** Fixed log-odds added to the scores during training (the rules' weights): the regression
+   *  then learns what the rules do not already say, instead of counting the same word twice. */
+  offset?: number[];
 }
 
 export interface LinearParams {
@@ -25,9 +28,11 @@ export interface TrainOptions {
   lrRate: number;
   lrL2: number;
   seed: number;
+  /** Logistic regression: train with the rule weights as fixed offsets. */
+  ruleOffsets: boolean;
 }
 
-export const DEFAULT_TRAIN_OPTIONS: TrainOptions = { minDocFreq: 2, nbAlpha: 0.5, lrEpochs: 40, lrRate: 0.5, lrL2: 1e-4, seed: 42 };
+export const DEFAULT_TRAIN_OPTIONS: TrainOptions = { minDocFreq: 2, nbAlpha: 0.5, lrEpochs: 40, lrRate: 0.5, lrL2: 1e-4, seed: 42, ruleOffsets: false };
 
 export function buildVocab(docs: TrainDoc[], minDocFreq: number): string[] {
   const df = new Map<string, number>();
@@ -92,8 +97,9 @@ export function trainLogReg(docs: TrainDoc[], k: number, opts: TrainOptions): Li
       const row = rows[di]!;
       const x = row.length > 0 ? 1 / Math.sqrt(row.length) : 0;
       let max = -Infinity;
+      const offset = docs[di]!.offset;
       for (let c = 0; c < k; c++) {
-        let s = bias[c]!;
+        let s = bias[c]! + (offset?.[c] ?? 0);
         for (const f of row) s += w[c]![f]! * x;
         scores[c] = s;
         if (s > max) max = s;

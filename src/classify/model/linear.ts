@@ -27,6 +27,8 @@ const modelFileSchema = z.object({
   normalize: z.enum(['l2', 'binary']),
   classes: z.array(z.enum(AUTO_DESTINATIONS)).min(2),
   temperature: z.number().positive(),
+  /** Multiplier of the rules' weights, fitted with the temperature (1 = as written). */
+  ruleScale: z.number().positive().default(1),
   vocab: z.array(z.string()),
   bias: z.array(z.number()),
   /** weights[classIndex][featureIndex] */

@@ -23,6 +23,7 @@ const ALGORITHMS: Algorithm[] = ['naive-bayes', 'logistic-regression'];
 export interface CvReport {
   algorithm: Algorithm;
   temperature: number;
+  ruleScale: number;
   logLoss: number;
   accuracy: number;
   macroF1: number;
@@ -30,8 +31,9 @@ export interface CvReport {
   misrouteRate: number;
 }
 
-function train(alg: Algorithm, docs: TrainDoc[], k: number, opts: TrainOptions): LinearParams {
-  return alg === 'naive-bayes' ? trainNaiveBayes(docs, k, opts) : trainLogReg(docs, k, opts);
+function train(alg: Algorithm, docs: CorpusDoc[], k: number, opts: TrainOptions): LinearParams {
+  if (alg === 'naive-bayes') return trainNaiveBayes(docs, k, opts);
+  return trainLogReg(opts.ruleOffsets ? docs.map((d) => ({ ...d, offset: d.ruleWeights })) : docs, k, opts);
 }
 
 function rawScores(p: LinearParams, features: string[]): number[] {
@@ -51,13 +53,26 @@ export function assignFolds(labels: number[], folds: number): number[] {
   });
 }
 
-function combine(scores: number[], ruleWeights: number[], t: number): number[] {
-  return softmax(scores.map((s, c) => s / t + ruleWeights[c]!));
+function combine(scores: number[], ruleWeights: number[], t: number, ruleScale = 1): number[] {
+  return softmax(scores.map((s, c) => s / t + ruleScale * ruleWeights[c]!));
+}
+
+/** Rule weights are written by people in round numbers: a global scale is fitted with T. */
+const RULE_SCALES = [0.25, 0.5, 0.75, 1, 1.25, 1.5, 2];
+
+export function fitCalibration(scores: number[][], ruleWeights: number[][], labels: number[]): { temperature: number; ruleScale: number } {
+  let best = { temperature: 1, ruleScale: 1, loss: Infinity };
+  for (const ruleScale of RULE_SCALES) {
+    const temperature = fitTemperature(scores, ruleWeights, labels, ruleScale);
+    const loss = logLoss(scores.map((s, i) => combine(s, ruleWeights[i]!, temperature, ruleScale)), labels);
+    if (loss < best.loss) best = { temperature, ruleScale, loss };
+  }
+  return { temperature: best.temperature, ruleScale: best.ruleScale };
 }
 
 /** Golden-section search of log T minimising log-loss. */
-export function fitTemperature(scores: number[][], ruleWeights: number[][], labels: number[]): number {
-  const loss = (logT: number) => logLoss(scores.map((s, i) => combine(s, ruleWeights[i]!, Math.exp(logT))), labels);
+export function fitTemperature(scores: number[][], ruleWeights: number[][], labels: number[], ruleScale = 1): number {
+  const loss = (logT: number) => logLoss(scores.map((s, i) => combine(s, ruleWeights[i]!, Math.exp(logT), ruleScale)), labels);
   let lo = Math.log(0.01);
   let hi = Math.log(100);
   const g = (Math.sqrt(5) - 1) / 2;
@@ -86,12 +101,12 @@ function crossValidate(alg: Algorithm, docs: CorpusDoc[], classes: Destination[]
   // Calibrate and measure on the messages the model actually decides (not forced by a rule).
   const idx = docs.map((_, i) => i).filter((i) => !docs[i]!.forced);
   const labels = idx.map((i) => docs[i]!.label);
-  const t = fitTemperature(
+  const { temperature: t, ruleScale } = fitCalibration(
     idx.map((i) => oof[i]!),
     idx.map((i) => docs[i]!.ruleWeights),
     labels,
   );
-  const probs = idx.map((i) => combine(oof[i]!, docs[i]!.ruleWeights, t));
+  const probs = idx.map((i) => combine(oof[i]!, docs[i]!.ruleWeights, t, ruleScale));
   const pairs = probs.map((p, j) => {
     const best = p.indexOf(Math.max(...p));
     return { truth: classes[labels[j]!]!, predicted: classes[best]!, routed: p[best]! >= threshold };
@@ -100,6 +115,7 @@ function crossValidate(alg: Algorithm, docs: CorpusDoc[], classes: Destination[]
   return {
     algorithm: alg,
     temperature: t,
+    ruleScale,
     logLoss: logLoss(probs, labels),
     accuracy: accuracy(pairs),
     macroF1: macroF1(perClass(classes, pairs), pairs),
@@ -143,6 +159,7 @@ export function trainModel(
     normalize: params.normalize,
     classes,
     temperature: Math.round(best.temperature * 1e4) / 1e4,
+    ruleScale: best.ruleScale,
     vocab: params.vocab,
     bias: params.bias,
     weights: params.weights,

@@ -25,30 +25,54 @@ function withDigraphs(words: string[]): string[] {
   return out;
 }
 
+/** Shared lists (YAML anchors) compile to one RegExp, so a message is searched once per list. */
+const regexCache = new Map<string, RegExp>();
+function cached(key: string, make: () => RegExp | null): RegExp | null {
+  let re = regexCache.get(key);
+  if (!re) {
+    const made = make();
+    if (!made) return null;
+    regexCache.set(key, (re = made));
+  }
+  return re;
+}
+
 function textMatcher(field: Field, spec: TextMatch, label: string): Matcher {
   const regexes: RegExp[] = [];
   if (spec.keywords) {
     for (const [, words] of lists(spec.keywords)) {
-      const re = compileKeywords(withDigraphs(words));
+      const re = cached(`k:${JSON.stringify(words)}`, () => compileKeywords(withDigraphs(words)));
       if (re) regexes.push(re);
     }
   }
   if (spec.regex) {
     for (const [, patterns] of lists(spec.regex)) {
-      for (const p of patterns) regexes.push(new RegExp(stripAccents(p), 'iu'));
+      for (const p of patterns) regexes.push(cached(`r:${p}`, () => new RegExp(stripAccents(p), 'iu'))!);
     }
   }
   return (v, ev) => {
-    const hay = v[field];
     for (const re of regexes) {
-      const m = re.exec(hay);
-      if (m) {
-        ev.push(`${label} « ${m[0].trim().slice(0, 40)} »`);
+      const hit = search(v, field, re);
+      if (hit !== null) {
+        ev.push(`${label} « ${hit} »`);
         return true;
       }
     }
     return false;
   };
+}
+
+/** One search per (field, regex) per message, whichever rules ask. */
+function search(v: MessageView, field: Field, re: RegExp): string | null {
+  let memo = v.memo.get(field);
+  if (!memo) v.memo.set(field, (memo = new Map()));
+  let hit = memo.get(re);
+  if (hit === undefined) {
+    const m = re.exec(v[field]);
+    hit = m ? m[0].trim().slice(0, 40) : null;
+    memo.set(re, hit);
+  }
+  return hit;
 }
 
 function domainMatches(domain: string, wanted: string): boolean {

@@ -27,6 +27,8 @@ export interface MessageView {
   receivedAt: number; // epoch ms
   textAvailable: boolean;
   channel: string;
+  /** Search results per field and regex, filled lazily by the matchers. */
+  memo: Map<string, Map<RegExp, string | null>>;
 }
 
 /** Counts the characters the sender wrote beyond the subject line (which `text` starts with). */
@@ -68,5 +70,6 @@ export function buildView(input: ClassifyInput): MessageView {
     receivedAt: input.receivedAt.getTime(),
     textAvailable: ix.textAvailable,
     channel: ix.channel,
+    memo: new Map(),
   };
 }
