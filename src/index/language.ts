@@ -3,9 +3,12 @@
  * nl ro) or 'und'. Two stages, measured by scripts/measure-language.mjs:
  *  1. a function-word scorer (Map lookups over the first words: ~microseconds) that decides
  *     when one language clearly leads;
- *  2. otherwise tinyld (n-gram model, CommonJS, ~0.3-0.7 ms per call) on a bounded slice.
- * eld scored better on short sentences but is ESM-only: it cannot be required from this
- * CommonJS project nor loaded under jest without experimental VM modules.
+ *  2. otherwise tinyld (n-gram model, CommonJS, ~0.2-0.4 ms per call) on a bounded slice.
+ * Measured on 180 short sentences (20 x 9 languages): this 179/180, tinyld 178/180, tinyld/heavy
+ * 179/180, eld 180/180 and faster (40-70 µs), but eld is ESM-only: it cannot be required from
+ * this CommonJS project nor loaded under jest without experimental VM modules.
+ * Stage 1 alone decided 142/180 sentences, all right (in-sample: the word lists were written
+ * for these languages, not tuned on the sentences, but watch real mail).
  */
 import { detectAll as tinyldDetectAll } from 'tinyld';
 
@@ -62,7 +65,7 @@ const NON_LETTERS_RE = /[^\p{L}]+/u;
 const SCORE_CHARS = 1500;
 const TINYLD_CHARS = 600;
 /** Stage 1 decides when the leader has this much evidence and this lead over the second. */
-const MIN_SCORE = 4;
+const MIN_SCORE = 2;
 const MIN_RATIO = 2;
 /** Paragraphs looked at for secondary languages, and the shortest one that counts. */
 const PARAGRAPH_CHARS = 4000;

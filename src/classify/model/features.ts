@@ -106,8 +106,9 @@ export function extractFeatures(ix: IndexRecord): Features {
   const lang = ix.language;
   addWords(ix.subject, lang, 's:', out, surface);
   addWords(ix.text, lang, '', out, surface);
+  // No language pseudo-word: with a few examples per language the model would learn "Polish →
+  // PCN" from the corpus's accidents; the topic words (stemmed per language) carry the meaning.
   const facts = [
-    `#lang:${lang}`,
     `#kind:${ix.sender.kind}`,
     `#channel:${ix.channel}`,
     ...ix.identifiers.forms.map((f) => `#form:${f.toUpperCase()}`),

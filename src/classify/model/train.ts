@@ -29,6 +29,8 @@ export interface CvReport {
   macroF1: number;
   coverage: number;
   misrouteRate: number;
+  /** Corpus indices misclassified out-of-fold, with the predicted class (to study errors). */
+  misclassified: { doc: number; predicted: Destination; p: number }[];
 }
 
 function train(alg: Algorithm, docs: CorpusDoc[], k: number, opts: TrainOptions): LinearParams {
@@ -112,6 +114,10 @@ function crossValidate(alg: Algorithm, docs: CorpusDoc[], classes: Destination[]
     return { truth: classes[labels[j]!]!, predicted: classes[best]!, routed: p[best]! >= threshold };
   });
   const cov = coverage(pairs);
+  const misclassified = pairs
+    .map((pair, j) => ({ doc: idx[j]!, predicted: pair.predicted as Destination, p: Math.max(...probs[j]!), ok: pair.truth === pair.predicted }))
+    .filter((m) => !m.ok)
+    .map(({ doc, predicted, p }) => ({ doc, predicted, p }));
   return {
     algorithm: alg,
     temperature: t,
@@ -121,6 +127,7 @@ function crossValidate(alg: Algorithm, docs: CorpusDoc[], classes: Destination[]
     macroF1: macroF1(perClass(classes, pairs), pairs),
     coverage: cov.coverage,
     misrouteRate: cov.misrouteRate,
+    misclassified,
   };
 }
 
@@ -163,7 +170,7 @@ export function trainModel(
     vocab: params.vocab,
     bias: params.bias,
     weights: params.weights,
-    cv: { folds, results: cv },
+    cv: { folds, results: cv.map(({ misclassified: _m, ...rest }) => rest) },
   };
   return { file, cv };
 }

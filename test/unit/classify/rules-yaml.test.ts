@@ -29,9 +29,13 @@ const CASES: Record<string, { fires: Case; not: Case }> = {
     fires: { spec: { subject: 'Actualités sociales', body: 'Pour vous désinscrire, cliquez ici. Se désabonner' } },
     not: { spec: { subject: 'Actualités', body: 'Question sur les actualités de la coordination.' } },
   },
+  JOB_APPLICATION_SUBJECT: {
+    fires: { spec: { subject: 'Candidature spontanée juriste', body: 'Bonjour' } },
+    not: { spec: { subject: 'Demande de S1', body: 'Candidature spontanée dans le texte seulement.' } },
+  },
   JOB_APPLICATION: {
-    fires: { spec: { subject: 'Candidature spontanée juriste', body: 'Veuillez trouver mon CV.' } },
-    not: { spec: { subject: 'Demande de S1', body: 'Ma caisse a reçu ma demande.' } },
+    fires: { spec: { subject: 'Juriste', body: 'Veuillez trouver mon CV et ma lettre de motivation.' } },
+    not: { spec: { subject: 'Candidature', body: 'Je travaille au Luxembourg, quelle législation applicable ?' } },
   },
   TENDER: {
     fires: { spec: { subject: "Question sur l'appel d'offres", body: 'Concernant le DCE du marché de nettoyage.' } },
@@ -42,7 +46,7 @@ const CASES: Record<string, { fires: Case; not: Case }> = {
     not: { spec: { subject: 'Demande', body: "J'ai besoin d'un formulaire A1." } },
   },
   PRESS: {
-    fires: { spec: { body: "Je suis journaliste et souhaiterais une interview sur les travailleurs détachés." } },
+    fires: { spec: { subject: 'Presseanfrage: Entsendung', body: 'Ich recherchiere zu Entsendungen.', language: 'de' } },
     not: { spec: { body: 'Je suis salarié détaché en Italie.' } },
   },
   SPAM: {
