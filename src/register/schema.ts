@@ -63,21 +63,23 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX history_item ON history (item_id);
   `,
-  // 2: full-text search. A regular FTS5 table (it keeps its own copy of the text, so bm25 and
-  // phrase queries work without reading items) whose rowid is items.id. Triggers on items keep it in
-  // sync from the columns and from json_extract on index_json, so the insert code needs no change.
-  // remove_diacritics 2 folds accents of every script ("securite" finds "sécurité", "Ubersetzung"
-  // finds "Übersetzung"); case folding is built into unicode61.
+  // 2: full-text search. A contentless FTS5 index (content='': the text is not stored a second time,
+  // which would double the file; snippets are cut from items in search.ts) whose rowid is items.id;
+  // contentless_delete=1 lets rows be deleted and replaced (SQLite >= 3.43). Triggers on items keep
+  // it in sync from the columns and from json_extract on index_json, so the insert code needs no
+  // change. remove_diacritics 2 folds accents of every script ("securite" finds "sécurité",
+  // "Ubersetzung" finds "Übersetzung"); case folding is built into unicode61.
   `
   CREATE VIRTUAL TABLE items_fts USING fts5(
     register_no, subject, sender, idents, attachments, body,
+    content = '', contentless_delete = 1,
     tokenize = 'unicode61 remove_diacritics 2'
   );
   CREATE TRIGGER items_fts_ai AFTER INSERT ON items BEGIN
     INSERT INTO items_fts (rowid, register_no, subject, sender, idents, attachments, body)
     VALUES (
       new.id, new.register_no, coalesce(new.subject, ''),
-      concat_ws(' ', new.sender_address, new.sender_name, new.sender_org),
+      coalesce(new.sender_address, '') || ' ' || coalesce(new.sender_name, '') || ' ' || coalesce(new.sender_org, ''),
       coalesce((SELECT group_concat(value, ' ') FROM json_tree(new.index_json, '$.identifiers') WHERE type = 'text'), ''),
       coalesce((SELECT group_concat(value, ' ') FROM json_tree(new.index_json, '$.attachments') WHERE key = 'name'), ''),
       coalesce(json_extract(new.index_json, '$.text'), '')
@@ -88,7 +90,7 @@ export const MIGRATIONS: readonly string[] = [
     INSERT INTO items_fts (rowid, register_no, subject, sender, idents, attachments, body)
     VALUES (
       new.id, new.register_no, coalesce(new.subject, ''),
-      concat_ws(' ', new.sender_address, new.sender_name, new.sender_org),
+      coalesce(new.sender_address, '') || ' ' || coalesce(new.sender_name, '') || ' ' || coalesce(new.sender_org, ''),
       coalesce((SELECT group_concat(value, ' ') FROM json_tree(new.index_json, '$.identifiers') WHERE type = 'text'), ''),
       coalesce((SELECT group_concat(value, ' ') FROM json_tree(new.index_json, '$.attachments') WHERE key = 'name'), ''),
       coalesce(json_extract(new.index_json, '$.text'), '')
@@ -101,7 +103,7 @@ export const MIGRATIONS: readonly string[] = [
   INSERT INTO items_fts (rowid, register_no, subject, sender, idents, attachments, body)
   SELECT
     id, register_no, coalesce(subject, ''),
-    concat_ws(' ', sender_address, sender_name, sender_org),
+    coalesce(sender_address, '') || ' ' || coalesce(sender_name, '') || ' ' || coalesce(sender_org, ''),
     coalesce((SELECT group_concat(value, ' ') FROM json_tree(items.index_json, '$.identifiers') WHERE type = 'text'), ''),
     coalesce((SELECT group_concat(value, ' ') FROM json_tree(items.index_json, '$.attachments') WHERE key = 'name'), ''),
     coalesce(json_extract(index_json, '$.text'), '')

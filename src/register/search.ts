@@ -198,10 +198,11 @@ function fold(s: string): { folded: string; at: number[] } {
 function firstMatch(folded: string, terms: SearchTerm[]): number {
   let best = -1;
   for (const t of terms) {
-    const tokens = fold(t.text).folded.match(WORD) ?? [];
-    if (tokens.length === 0) continue;
+    const tokens: string[] = fold(t.text).folded.match(WORD) ?? [];
+    const first = tokens[0];
+    if (first === undefined) continue;
     const whole = t.prefix && tokens.length === 1 ? '' : '(?![\\p{L}\\p{N}])';
-    const re = new RegExp(`(?<![\\p{L}\\p{N}])${escapeRe(tokens[0])}${whole}`, 'u');
+    const re = new RegExp(`(?<![\\p{L}\\p{N}])${escapeRe(first)}${whole}`, 'u');
     const m = re.exec(folded);
     if (m && (best < 0 || m.index < best)) best = m.index;
   }
@@ -221,7 +222,7 @@ export function makeSnippet(text: string, terms: SearchTerm[]): string {
   const masked = maskNirsInText(text).replace(/\s+/g, ' ').trim();
   const { folded, at } = fold(masked);
   const hit = terms.length ? firstMatch(folded, terms) : -1;
-  const center = hit >= 0 ? at[hit] : 0;
+  const center = hit >= 0 ? (at[hit] ?? 0) : 0;
   let start = Math.max(0, center - SNIPPET_BEFORE);
   let end = Math.min(masked.length, center + SNIPPET_AFTER);
   // Cut at spaces so no word is shown half.

@@ -27,6 +27,7 @@ export function keywordFor(registerNo: string): string {
 
 export interface FetchedMessage {
   uid: number;
+  messageId: string | null; // from the envelope, known even when the source is not downloaded
   size: number;
   internalDate: Date | null;
   source: Buffer | null; // null when the message is over maxBytes (not downloaded)
@@ -36,15 +37,23 @@ export interface FetchedMessage {
 export async function fetchMessage(client: ImapFlow, folder: string, uid: number, maxBytes: number): Promise<FetchedMessage | null> {
   const lock = await client.getMailboxLock(folder);
   try {
-    const meta = await client.fetchOne(String(uid), { uid: true, size: true, internalDate: true }, { uid: true });
+    const query = { uid: true, size: true, internalDate: true, envelope: true } as const;
+    let meta = await client.fetchOne(String(uid), query, { uid: true });
+    if (!meta || meta.uid !== uid) {
+      // This session may not have been told about a message appended a moment ago (the poller's
+      // connection saw it first): NOOP lets the server report it, then look again.
+      await client.noop();
+      meta = await client.fetchOne(String(uid), query, { uid: true });
+    }
     if (!meta || meta.uid !== uid) return null;
     const internalDate = meta.internalDate instanceof Date ? meta.internalDate : meta.internalDate ? new Date(meta.internalDate) : null;
     const size = meta.size ?? 0;
+    const messageId = meta.envelope?.messageId?.replace(/^<|>$/g, '') || null;
     // Over the limit: do not download it at all (a 2 GB attachment must not reach memory).
-    if (size > maxBytes) return { uid, size, internalDate, source: null };
+    if (size > maxBytes) return { uid, messageId, size, internalDate, source: null };
     const full = await client.fetchOne(String(uid), { uid: true, source: true }, { uid: true });
     if (!full || !full.source) return null;
-    return { uid, size, internalDate, source: full.source };
+    return { uid, messageId, size, internalDate, source: full.source };
   } finally {
     lock.release();
   }

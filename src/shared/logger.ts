@@ -23,7 +23,6 @@ export const REDACT_PATHS = [
   '*.subject',
   'from',
   '*.from',
-  'name',
   '*.name',
   'nir',
   '*.nir',

@@ -5,7 +5,7 @@ import type { DeadLetter, TriageJob } from '../queue';
 import { dedupeKey, rawMessageId } from '../register/identity';
 import type { Register } from '../register/sqlite';
 import type { Item, SourceRef } from '../register/types';
-import { fetchMessage, findByKeyword, keywordFor, moveWithKeyword } from '../route/mailbox';
+import { fetchMessage, findByKeyword, keywordFor, moveWithKeyword, type FetchedMessage } from '../route/mailbox';
 import { errorMessage, isPermanent, LimitError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 import { analyseMessage, type AnalyseDeps } from './analyse';
@@ -29,7 +29,9 @@ export type TriageOutcome =
  * The triage use-case for one job: fetch → analyse → register (committed) → move. Safe to run twice:
  * a known source skips straight to the move, and a move already done is found by its keyword.
  */
-export async function triageMessage(job: TriageJob, deps: TriageDeps): Promise<TriageOutcome> {
+const VANISHED_RETRIES = 2;
+
+export async function triageMessage(job: TriageJob, deps: TriageDeps, attempt = 0): Promise<TriageOutcome> {
   const ref: SourceRef = { mailbox: job.mailbox, uidValidity: job.uidValidity, uid: job.uid };
   const log = deps.log.child({ stage: 'triage', mailbox: job.mailbox, uid: job.uid });
   const known = deps.register.findSource(ref);
@@ -45,11 +47,14 @@ export async function triageMessage(job: TriageJob, deps: TriageDeps): Promise<T
   } else {
     const fetched = await fetchMessage(client, job.folder, job.uid, deps.config.limits.maxMessageBytes);
     if (!fetched) {
+      // Retry a few times first (a race with the server's view); then it was moved or deleted by a
+      // person before triage: say so loudly, there is nothing left to route.
+      if (attempt < VANISHED_RETRIES) throw new Error(`UID ${job.uid} not found in ${job.folder} (attempt ${attempt + 1}); retrying`);
       log.warn('message no longer in the watched folder and not registered: moved or deleted by someone else');
       return { status: 'vanished' };
     }
     const receivedAt = fetched.internalDate ?? (job.internalDate ? new Date(job.internalDate) : new Date());
-    const res = await registerFetched(fetched.source, fetched.size, receivedAt, ref, deps, log);
+    const res = await registerFetched(fetched, receivedAt, ref, deps, log);
     item = res.item;
     created = res.created;
   }
@@ -59,11 +64,14 @@ export async function triageMessage(job: TriageJob, deps: TriageDeps): Promise<T
   return { status: outcomeStatus(item), registerNo: item.registerNo, folder, created };
 }
 
-async function registerFetched(source: Buffer | null, size: number, receivedAt: Date, ref: SourceRef, deps: TriageDeps, log: Logger): Promise<{ item: Item; created: boolean }> {
+async function registerFetched(fetched: FetchedMessage, receivedAt: Date, ref: SourceRef, deps: TriageDeps, log: Logger): Promise<{ item: Item; created: boolean }> {
   const mb = deps.imap.mailbox(ref.mailbox);
+  const { source, size } = fetched;
   if (!source) {
     const err = new LimitError('maxMessageBytes', `message of ${size} bytes is over the limit of ${deps.config.limits.maxMessageBytes}`);
-    return deadLetter(ref, null, `synthetic:${ref.mailbox}:${ref.uidValidity}:${ref.uid}`, receivedAt, err, deps, log);
+    // Not downloaded: identified by Message-ID + size (+ source when there is no Message-ID).
+    const key = fetched.messageId ? `oversize:${fetched.messageId}:${size}` : `oversize:${ref.mailbox}:${ref.uidValidity}:${ref.uid}`;
+    return deadLetter(ref, fetched.messageId, key, receivedAt, err, deps, log);
   }
   const key = dedupeKey(source);
   try {

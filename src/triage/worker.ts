@@ -14,7 +14,7 @@ export function createTriageWorker(deps: TriageDeps, connection: Redis, opts: { 
     TRIAGE_QUEUE,
     async (job: Job<TriageJob>) => {
       try {
-        return await triageMessage(job.data, deps);
+        return await triageMessage(job.data, deps, job.attemptsMade);
       } catch (err) {
         // Start the retry from a fresh IMAP connection (and a fresh folder cache: a destination
         // folder deleted while running is re-created).

@@ -57,6 +57,7 @@ export async function appendAll(u: ImapTestUser, sources: Buffer[]): Promise<voi
 
 export interface Placement {
   folder: string;
+  delimiter: string;
   uid: number;
   messageId: string | null;
   keywords: string[];
@@ -77,6 +78,7 @@ export async function inventory(u: ImapTestUser): Promise<Placement[]> {
         for (const m of msgs) {
           out.push({
             folder: f.path,
+            delimiter: f.delimiter,
             uid: m.uid,
             messageId: m.envelope?.messageId?.replace(/^<|>$/g, '') ?? null,
             keywords: [...(m.flags ?? [])].filter((x) => !x.startsWith('\\')),

@@ -11,7 +11,7 @@ import { createLogger } from '../../src/shared/logger';
 import { appendAll, inventory, pipelineEnv, sampleMessages, waitFor, type PipelineEnv } from '../helpers/pipeline';
 import { cleanupRedisPrefix, testRedisUrl } from '../helpers/services';
 
-const log = createLogger('warn');
+const log = createLogger(process.env.AIG_TEST_LOG ?? 'warn');
 
 /** A message over the size limit configured below, and a file that is not mail at all. */
 function badMessages(): Buffer[] {
@@ -69,8 +69,9 @@ describe('pipeline: IMAP → BullMQ → parse → classify → register → mail
       expect(m.keywords).toHaveLength(1);
       const item = register.getByNumber(m.keywords[0]);
       expect(item).not.toBeNull();
-      const expected = item!.status === 'error' ? 'Aiguillage.Erreurs' : item!.status === 'to-review' ? 'Aiguillage.secretariat' : `Aiguillage.${item!.destination}`;
-      expect(m.folder).toBe(expected);
+      const leaf = item!.status === 'error' ? 'Erreurs' : item!.status === 'to-review' ? 'secretariat' : item!.destination;
+      // The server's hierarchy delimiter: '.' on a maildir Dovecot, '/' with sdbox (the harness).
+      expect(m.folder).toBe(`Aiguillage${m.delimiter}${leaf}`);
       expect(register.sourcesOf(item!.id)).toHaveLength(1);
     }
     expect(new Set(inv.map((m) => m.keywords[0])).size).toBe(sources.length);
@@ -96,7 +97,7 @@ describe('pipeline: IMAP → BullMQ → parse → classify → register → mail
     await waitFor('poller idling', () => poller.status().every((s) => s.idle));
     const more = sampleMessages(57).slice(52).map((s) => s.source);
     await appendAll(p.user, more);
-    await waitFor('new messages routed', () => register.counts().moved === before + more.length, 30000);
+    await waitFor('new messages routed', () => register.counts().moved === before + more.length, 30000).catch(async (e) => { console.log(register.counts(), await jobCounts(p), poller.status()); throw e; });
     expect(register.counts().items).toBe(before + more.length);
   });
 

@@ -57,6 +57,8 @@ describe('worker killed mid-batch', () => {
       children.push(w);
       await waitFor(`${threshold} registered`, () => fs.existsSync(p.registerPath) && countWith(reader, (c) => c.items) >= threshold, 60000, 20);
       w.kill('SIGKILL');
+      // Killed in the middle of the batch, not after it.
+      expect(countWith(reader, (c) => c.moved)).toBeLessThan(sources.length);
       await exited(w);
       kills++;
     }
