@@ -68,7 +68,7 @@ async function main(): Promise<void> {
   const c = register.counts();
   say(`\n${samples.length} messages déposés, ${c.items} enregistrés, ${c.moved} déplacés, ${c.toReview} à revoir, ${c.errors} en erreur.`);
   say(`Registre : ${registerPath}  (sqlite3 ${path.relative(process.cwd(), registerPath)} 'select register_no, destination, status from items')`);
-  say(`Boîte IMAP : ${mb.host}:${mb.port} utilisateur ${mb.user}${imap.started ? ` (Dovecot local dans ${imap.dir})` : ''}`);
+  say(`Boîte IMAP : ${mb.host}:${mb.port} utilisateur ${mb.user}${imap.started ? ` (Dovecot local de la démo, arrêté à la fin ; ses données restent dans ${imap.dir})` : ''}`);
   say(`Essayer hors ligne : npx aiguillage classify config/samples/${samples[0]}`);
   await client.logout();
   await poller.stop();
