@@ -78,10 +78,11 @@ function parseArgs(argv: string[], valueOpts: string[], flagOpts: string[]): Arg
       a.positional.push(arg);
       continue;
     }
-    const name = arg.slice(2);
-    if (flagOpts.includes(name)) a.flags.add(name);
+    const eq = arg.indexOf('=');
+    const name = eq > 0 ? arg.slice(2, eq) : arg.slice(2);
+    if (flagOpts.includes(name) && eq < 0) a.flags.add(name);
     else if (values.has(name)) {
-      const v = argv[++i];
+      const v = eq > 0 ? arg.slice(eq + 1) : argv[++i];
       if (v === undefined) throw usage(`${arg}: missing value`);
       a.values.set(name, v);
     } else throw usage(`unknown option ${arg}`);
@@ -130,12 +131,28 @@ function searchFilters(a: Args): SearchFilters {
   };
 }
 
-function positiveInt(label: string, v: string, max = Number.MAX_SAFE_INTEGER): number {
-  if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > max) throw usage(`${label}: expected a whole number from 1 to ${max}, got "${v}"`);
-  return Number(v);
+function positiveInt(label: string, v: string, max?: number): number {
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n < 1 || !Number.isSafeInteger(n) || (max !== undefined && n > max)) {
+    throw usage(`${label}: expected a whole number above 0${max === undefined ? '' : ` and at most ${max}`}, got "${v}"`);
+  }
+  return n;
 }
 
-const cut = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s.padEnd(n));
+/** A table cell: one line, cut or padded to `n` characters. */
+function cut(s: string, n: number): string {
+  const one = s.replace(/\s+/g, ' ');
+  return one.length > n ? `${one.slice(0, n - 1)}…` : one.padEnd(n);
+}
+
+/** Who ran the command, for the history (os.userInfo throws for a uid without a passwd entry). */
+function cliActor(env: Env): string {
+  try {
+    return `cli:${os.userInfo().username}`;
+  } catch {
+    return `cli:${env.USER ?? `uid-${process.getuid?.() ?? '?'}`}`;
+  }
+}
 
 function hitLines(hits: SearchHit[]): string[] {
   const head = `${cut('N°', 16)}  ${cut('Reçu le', 16)}  ${cut('Destination', 12)}  ${cut('Statut', 24)}  ${cut('Expéditeur', 28)}  Objet`;
@@ -169,7 +186,7 @@ async function cmdShow(argv: string[], ctx: Ctx): Promise<number> {
   try {
     const data = loadShowData(r, a.positional[0]);
     if (!data) throw new AigError('AIG_ERR_NOT_FOUND', `no register line ${a.positional[0]}`);
-    if (showNir) r.addHistory(data.item.id, `cli:${os.userInfo().username}`, 'nir-shown', null, null, `NIR affiché en clair (rôle ${ctx.env.AIGUILLAGE_ROLE})`);
+    if (showNir) r.addHistory(data.item.id, cliActor(ctx.env), 'nir-shown', null, null, `NIR affiché en clair (rôle ${ctx.env.AIGUILLAGE_ROLE})`);
     const shown = showNir ? data : maskShowData(data);
     if (a.flags.has('json')) ctx.out(JSON.stringify(shown));
     else showLines(shown).forEach((l) => ctx.out(l));

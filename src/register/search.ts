@@ -176,8 +176,15 @@ export function searchRegister(db: Database.Database, query: string, filters: Se
     status: r.status,
     senderAddress: r.sender_address,
     subject: r.subject === null ? null : maskNirsInText(r.subject),
-    snippet: makeSnippet(r.text || r.subject || '', terms),
+    snippet: makeSnippet(bodyOf(r), terms),
   }));
+}
+
+/** The text without the subject it starts with (the hit shows the subject already). */
+function bodyOf(r: HitRow): string {
+  const text = r.text ?? '';
+  if (r.subject && text.startsWith(r.subject)) return text.slice(r.subject.length).trim() || r.subject;
+  return text || r.subject || '';
 }
 
 /** Lower-case, accents removed, with the index in the original string of every folded code unit. */

@@ -14,9 +14,10 @@ export function createImapClient(mb: MailboxConfig, log: Logger, extra: { disabl
     port: mb.port,
     secure: mb.secure,
     auth: { user: mb.user, pass: mb.password ?? '' },
-    // Plain IMAP on loopback in tests and the demo; with `secure: false` on a real server STARTTLS is
-    // still used when offered.
-    tls: { rejectUnauthorized: mb.host !== '127.0.0.1' && mb.host !== 'localhost' },
+    // Plain IMAP only on loopback (tests, demo, a local Dovecot). Anywhere else `secure: false` means
+    // STARTTLS is required: a password or a citizen's mail never crosses a network in clear.
+    doSTARTTLS: isLoopback(mb.host) ? false : mb.secure ? undefined : true,
+    tls: { rejectUnauthorized: !isLoopback(mb.host) },
     disableAutoIdle: extra.disableAutoIdle ?? true,
     logger: {
       debug: quiet,
@@ -27,6 +28,10 @@ export function createImapClient(mb: MailboxConfig, log: Logger, extra: { disabl
     // Keep a dead connection from hanging a job for minutes.
     socketTimeout: 5 * 60 * 1000,
   });
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
 }
 
 function pickMsg(o: unknown): string {

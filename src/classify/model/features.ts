@@ -82,30 +82,66 @@ function keepToken(t: string): boolean {
   return t.length >= 2 && t.length <= 30;
 }
 
+/**
+ * Which features the model uses; stored in model.json so prediction rebuilds exactly what the
+ * model was trained on. All options off = the words-only feature set of format 1 models.
+ */
+export interface FeatureOptions {
+  /** Also add the first N folded letters of longer words ("p:tradu"): a language-independent
+   *  stem that lets "traducción", "traduzione" and "traduction" meet. 0 = off. */
+  prefix: number;
+  /** Also add pairs of consecutive kept words ("b:certificat_a1"). */
+  bigrams: boolean;
+  /** Letter n-grams of this length inside long words, for German/Dutch compounds
+   *  ("konsekutivdolmetschen" contains "dolmet"). 0 = off. */
+  compound: number;
+}
+
+export const WORD_FEATURES: FeatureOptions = { prefix: 0, bigrams: false, compound: 0 };
+
 export interface Features {
   /** Distinct feature names (binary presence). */
   names: string[];
-  /** feature -> a word as written in this message, to explain a decision in plain words. */
+  /** feature -> a word as written in this message (accents kept), to explain a decision. */
   surface: Map<string, string>;
 }
 
+const ASCII_WORD = /^[a-z0-9]+$/;
+/** Words are cut from the lower-cased text (accents kept for the explanation), then folded. */
+const WORD_SPLIT = /[^\p{L}\p{N}]+/u;
+const FOLDED_SPLIT = /[^a-z0-9]+/;
+
 /** Adds the word features of one text; `prefix` separates subject words from body words. */
-function addWords(text: string, lang: string, prefix: string, out: Set<string>, surface: Map<string, string>): void {
+function addWords(text: string, lang: string, prefix: string, opts: FeatureOptions, out: Set<string>, surface: Map<string, string>): void {
   const stop = getStopwords();
-  for (const tok of fold(text.slice(0, MAX_MODEL_CHARS)).split(/[^a-z0-9]+/)) {
-    if (!keepToken(tok) || stop.has(tok)) continue;
-    const f = prefix + stem(tok, lang);
+  const put = (f: string, word: string) => {
     out.add(f);
-    if (!surface.has(f)) surface.set(f, tok);
+    if (!surface.has(f)) surface.set(f, word);
+  };
+  let previous: string | null = null;
+  for (const word of text.slice(0, MAX_MODEL_CHARS).toLowerCase().split(WORD_SPLIT)) {
+    if (!word) continue;
+    const parts = ASCII_WORD.test(word) ? [word] : fold(word).split(FOLDED_SPLIT);
+    for (const tok of parts) {
+      if (!keepToken(tok) || stop.has(tok)) continue;
+      const stemmed = stem(tok, lang);
+      put(prefix + stemmed, word);
+      if (opts.prefix > 0 && tok.length > opts.prefix && !/^\d/.test(tok)) put(`${prefix}p:${tok.slice(0, opts.prefix)}`, word);
+      if (opts.compound > 0 && tok.length >= opts.compound + 6) {
+        for (let i = 1; i + opts.compound <= tok.length; i++) put(`c:${tok.slice(i, i + opts.compound)}`, word);
+      }
+      if (opts.bigrams && previous !== null) put(`${prefix}b:${previous}_${stemmed}`, `${previous} ${word}`);
+      previous = stemmed;
+    }
   }
 }
 
-export function extractFeatures(ix: IndexRecord): Features {
+export function extractFeatures(ix: IndexRecord, opts: FeatureOptions = WORD_FEATURES): Features {
   const out = new Set<string>();
   const surface = new Map<string, string>();
   const lang = ix.language;
-  addWords(ix.subject, lang, 's:', out, surface);
-  addWords(ix.text, lang, '', out, surface);
+  addWords(ix.subject, lang, 's:', opts, out, surface);
+  addWords(ix.text, lang, '', opts, out, surface);
   // No language pseudo-word: with a few examples per language the model would learn "Polish →
   // PCN" from the corpus's accidents; the topic words (stemmed per language) carry the meaning.
   const facts = [

@@ -10,7 +10,7 @@ import type { MessageView } from './view';
 export type Matcher = (v: MessageView, evidence: string[]) => boolean;
 
 type TextMatch = NonNullable<ConditionInput['text']>;
-type Field = 'subject' | 'text' | 'attachmentNames';
+type Field = 'subject' | 'text' | 'attachmentNames' | 'sender';
 
 function lists(spec: string[] | Record<string, string[]>): [string, string[]][] {
   return Array.isArray(spec) ? [['any', spec]] : Object.entries(spec);
@@ -118,6 +118,7 @@ function leafMatchers(c: ConditionInput): Matcher[] {
     const wanted = c.recipient.map((r) => r.toLowerCase());
     m.push((v) => v.recipients.some((r) => wanted.some((w) => r === w || domainMatches(r.split('@')[1] ?? '', w))));
   }
+  if (c.sender) m.push(textMatcher('sender', c.sender, 'expéditeur'));
   if (c.subject) m.push(textMatcher('subject', c.subject, 'objet'));
   if (c.text) m.push(textMatcher('text', c.text, 'texte'));
   if (c.attachmentName) m.push(textMatcher('attachmentNames', c.attachmentName, 'pièce jointe'));

@@ -72,6 +72,8 @@ export interface ConditionInput {
   senderDomain?: string[];
   senderKind?: (typeof SENDER_KINDS)[number][];
   recipient?: string[];
+  /** Sender address, display name and known organisation, folded ("praguelingua.cz"). */
+  sender?: z.infer<typeof textMatchSchema>;
   subject?: z.infer<typeof textMatchSchema>;
   text?: z.infer<typeof textMatchSchema>;
   attachmentName?: z.infer<typeof textMatchSchema>;
@@ -100,6 +102,7 @@ export const conditionSchema: z.ZodType<ConditionInput> = z.lazy(() =>
     senderDomain: z.array(z.string().min(2)).min(1).optional(),
     senderKind: z.array(z.enum(SENDER_KINDS)).min(1).optional(),
     recipient: z.array(z.string().min(2)).min(1).optional(),
+    sender: textMatchSchema.optional(),
     subject: textMatchSchema.optional(),
     text: textMatchSchema.optional(),
     attachmentName: textMatchSchema.optional(),

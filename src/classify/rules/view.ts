@@ -11,6 +11,7 @@ export interface MessageView {
   bodyChars: number; // characters of text beyond the subject, trimmed
   attachmentNames: string; // folded, one per line
   senderAddress: string;
+  sender: string; // folded address, display name and organisation
   senderDomain: string;
   senderKind: string;
   recipients: string[];
@@ -48,6 +49,7 @@ export function buildView(input: ClassifyInput): MessageView {
     bodyChars: bodyLength(ix.text, ix.subject),
     attachmentNames: ix.attachments.map((a) => fold(a.name)).join('\n'),
     senderAddress: ix.sender.address.toLowerCase(),
+    sender: fold(`${ix.sender.address} ${ix.sender.name} ${ix.sender.organisation}`),
     senderDomain: ix.sender.domain.toLowerCase(),
     senderKind: ix.sender.kind,
     recipients: ix.recipients.map((r) => r.toLowerCase()),

@@ -53,6 +53,7 @@ describe('aiguillage register search', () => {
     expect(lines.map((l) => JSON.parse(l).subject)).toEqual(['Carte européenne']);
     expect((await run(['search', 'A1', '--country', 'de', '--form', 'a1', '--json'])).lines).toHaveLength(1);
     expect((await run(['search', 'A1', '--from', '2026-03-03', '--json'])).lines).toHaveLength(0);
+    expect((await run(['search', '--destination=legislation', '--json'])).lines.map((l) => JSON.parse(l).registerNo)).toEqual([registerNo]);
   });
 
   test('refuses unknown options and bad values', async () => {

@@ -111,6 +111,16 @@ describe('searchRegister', () => {
     expect(buildMatchQuery('( * "')).toBeNull();
   });
 
+  test('random strings of FTS5 syntax characters never raise an error', () => {
+    const alphabet = ['"', "'", '*', '(', ')', ':', '^', '+', '-', '{', '}', ',', 'AND', 'OR', 'NOT', 'NEAR', 'a', 'é', ' ', '\\', '\u0000', '💥'];
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648);
+    for (let i = 0; i < 500; i++) {
+      const q = Array.from({ length: 1 + (next() % 12) }, () => alphabet[next() % alphabet.length]).join(next() % 2 ? '' : ' ');
+      expect(() => searchRegister(r.db, q, {})).not.toThrow();
+    }
+  });
+
   test('the delete trigger removes the FTS row', () => {
     const item = add(r, { subject: 'Temporaire zanzibar', received: '2026-03-05T10:00:00Z' });
     expect(numbers('zanzibar')).toHaveLength(1);
