@@ -5,6 +5,7 @@ const HELP = `aiguillage — mail triage for CLEISS
   aiguillage classify [--received YYYY-MM-DD] FILE.eml …   classify offline (JSON lines)
   aiguillage train [options]                               train the model into config/model/
   aiguillage backtest --corpus DIR --labels FILE.csv [--rules FILE] [--json]
+  aiguillage register search|show|export|purge …           consult the register (register --help)
 `;
 
 type Command = (argv: string[]) => Promise<number>;
@@ -13,6 +14,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   classify: async () => runClassify,
   train: async () => (await import('./train')).runTrain,
   backtest: async () => (await import('./backtest')).runBacktest,
+  register: async () => (await import('./register')).runRegister,
 };
 
 export async function main(argv: string[]): Promise<number> {
