@@ -8,6 +8,7 @@ import { createDeadQueue, createTriageQueue } from '../queue';
 import { Register } from '../register/sqlite';
 import { createLogger, type Logger } from '../shared/logger';
 import { ImapPool } from '../triage/imap-pool';
+import { TriageIO } from '../triage/io';
 import { createTriageWorker } from '../triage/worker';
 import { loadAnalysis } from './analysis-deps';
 import { createRedis } from './runtime';
@@ -46,7 +47,8 @@ export async function startTriage(config: Readonly<Config>, log: Logger): Promis
   const redis = createRedis(config);
   const deadQueue = createDeadQueue(redis, config.redis.prefix);
   const imap = new ImapPool(config.mailboxes, log);
-  const worker = createTriageWorker({ config, organisation, register, imap, analyse: analysis.deps, deadQueue, log }, redis, {
+  const io = new TriageIO(imap, register, config.limits.maxMessageBytes);
+  const worker = createTriageWorker({ config, organisation, register, imap, io, analyse: analysis.deps, deadQueue, log }, redis, {
     prefix: config.redis.prefix,
     concurrency: config.worker.concurrency,
     lockDurationMs: config.worker.lockDurationMs,

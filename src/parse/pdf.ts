@@ -41,31 +41,70 @@ interface WorkerReply {
   pagesRead?: number;
 }
 
-function runWorker(data: Uint8Array, limits: ParseLimits): Promise<WorkerReply> {
-  return new Promise((resolve) => {
-    let settled = false;
-    const finish = (reply: WorkerReply): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      void worker.terminate();
-      resolve(reply);
-    };
-    const worker = new Worker(pdfWorkerPath(), {
-      workerData: { data, maxPages: limits.pdfMaxPages, maxChars: limits.maxTextChars },
-      transferList: [data.buffer as ArrayBuffer],
+/**
+ * One long-lived extraction thread, used for one PDF at a time (a queue). On a timeout, a crash or a
+ * memory-limit kill the thread is terminated and the next PDF starts a fresh one. The thread is
+ * unref'd so that it never keeps a process alive.
+ */
+class PdfThread {
+  private worker: Worker | null = null;
+  private chain: Promise<unknown> = Promise.resolve();
+  private seq = 0;
+
+  run(data: Uint8Array, limits: ParseLimits): Promise<WorkerReply> {
+    const next = this.chain.then(() => this.runOne(data, limits));
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+
+  private spawn(): Worker {
+    const w = new Worker(pdfWorkerPath(), {
       resourceLimits: WORKER_RESOURCE_LIMITS,
       stdout: true, // swallow anything pdf.js might print: parse never logs
       stderr: true,
     });
-    const timer = setTimeout(
-      () => finish({ ok: false, error: `PDF extraction timed out after ${limits.pdfTimeoutMs} ms` }),
-      limits.pdfTimeoutMs,
-    );
-    worker.once('message', (m: WorkerReply) => finish(m));
-    worker.once('error', (err: Error) => finish({ ok: false, error: `PDF worker failed: ${err.message}` }));
-    worker.once('exit', (code) => finish({ ok: false, error: `PDF worker exited with code ${code}` }));
-  });
+    w.unref();
+    w.on('error', () => undefined);
+    return w;
+  }
+
+  private kill(): void {
+    const w = this.worker;
+    this.worker = null;
+    if (w) void w.terminate();
+  }
+
+  private runOne(data: Uint8Array, limits: ParseLimits): Promise<WorkerReply> {
+    const worker = (this.worker ??= this.spawn());
+    const id = ++this.seq;
+    return new Promise((resolve) => {
+      let settled = false;
+      const finish = (reply: WorkerReply, broken: boolean): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        worker.off('message', onMessage);
+        worker.off('error', onError);
+        worker.off('exit', onExit);
+        if (broken) this.kill();
+        resolve(reply);
+      };
+      const onMessage = (m: WorkerReply & { id?: number }) => m.id === id && finish(m, false);
+      const onError = (err: Error) => finish({ ok: false, error: `PDF worker failed: ${err.message}` }, true);
+      const onExit = (code: number) => finish({ ok: false, error: `PDF worker exited with code ${code}` }, true);
+      const timer = setTimeout(() => finish({ ok: false, error: `PDF extraction timed out after ${limits.pdfTimeoutMs} ms` }, true), limits.pdfTimeoutMs);
+      worker.on('message', onMessage);
+      worker.once('error', onError);
+      worker.once('exit', onExit);
+      worker.postMessage({ id, data, maxPages: limits.pdfMaxPages, maxChars: limits.maxTextChars }, [data.buffer as ArrayBuffer]);
+    });
+  }
+}
+
+const thread = new PdfThread();
+
+function runWorker(data: Uint8Array, limits: ParseLimits): Promise<WorkerReply> {
+  return thread.run(data, limits);
 }
 
 export async function extractPdfText(content: Buffer, limits: ParseLimits): Promise<TextResult> {

@@ -86,7 +86,19 @@ export class Register {
    * - else a new row with the next register number of the year, and its history.
    */
   registerMessage(input: NewItem): RegisterResult {
-    const tx = this.db.transaction((): RegisterResult => {
+    return this.registerMany([input])[0];
+  }
+
+  /**
+   * Register several messages in ONE transaction (one commit, one fsync): the triage worker batches
+   * the registrations of its concurrent jobs. Same idempotence as `registerMessage`, item by item.
+   */
+  registerMany(inputs: NewItem[]): RegisterResult[] {
+    return this.db.transaction(() => inputs.map((i) => this.registerOne(i))).immediate();
+  }
+
+  private registerOne(input: NewItem): RegisterResult {
+    const tx = (): RegisterResult => {
       const existing = this.findSource(input.source);
       if (existing) return { item: this.mustItem(existing.itemId), source: existing, created: false };
       const nowIso = this.opts.now().toISOString();
@@ -102,8 +114,8 @@ export class Register {
       const why = input.error ?? item.decision?.reasons.map((r) => r.text).slice(0, 3).join(' ; ') ?? null;
       this.addHistory(id, SYSTEM, 'registered', null, `${item.destination} (${item.status})`, why);
       return { item, source: this.findSource(input.source)!, created: true };
-    });
-    return tx.immediate();
+    };
+    return tx();
   }
 
   private insertItem(input: NewItem, nowIso: string): number {
@@ -160,15 +172,22 @@ export class Register {
 
   /** Record that the message at `ref` now lives in `folder` (after MOVE), with its history. */
   markMoved(ref: SourceRef, folder: string): void {
+    this.markMovedMany([{ ref, folder }]);
+  }
+
+  /** Record several moves in one transaction. */
+  markMovedMany(moves: { ref: SourceRef; folder: string }[]): void {
     const tx = this.db.transaction(() => {
-      const src = this.findSource(ref);
-      if (!src) throw new Error(`markMoved: unknown source ${sourceLabel(ref)}`);
-      if (src.folder === folder && src.movedAt) return;
-      const nowIso = this.opts.now().toISOString();
-      this.db
-        .prepare('UPDATE sources SET folder = ?, moved_at = ? WHERE mailbox = ? AND uidvalidity = ? AND uid = ?')
-        .run(folder, nowIso, ref.mailbox, ref.uidValidity, ref.uid);
-      this.addHistory(src.itemId, SYSTEM, 'moved', null, folder, `message déplacé (${sourceLabel(ref)})`);
+      for (const { ref, folder } of moves) {
+        const src = this.findSource(ref);
+        if (!src) throw new Error(`markMoved: unknown source ${sourceLabel(ref)}`);
+        if (src.folder === folder && src.movedAt) continue;
+        const nowIso = this.opts.now().toISOString();
+        this.db
+          .prepare('UPDATE sources SET folder = ?, moved_at = ? WHERE mailbox = ? AND uidvalidity = ? AND uid = ?')
+          .run(folder, nowIso, ref.mailbox, ref.uidValidity, ref.uid);
+        this.addHistory(src.itemId, SYSTEM, 'moved', null, folder, `message déplacé (${sourceLabel(ref)})`);
+      }
     });
     tx.immediate();
   }

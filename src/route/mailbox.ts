@@ -33,46 +33,78 @@ export interface FetchedMessage {
   source: Buffer | null; // null when the message is over maxBytes (not downloaded)
 }
 
-/** Fetch one message by UID from `folder`; null when it is not there (moved or deleted). */
-export async function fetchMessage(client: ImapFlow, folder: string, uid: number, maxBytes: number): Promise<FetchedMessage | null> {
+/**
+ * Fetch several messages by UID from `folder` in two round trips (metadata, then the sources of those
+ * under `maxBytes`). A UID missing from the result is not in the folder (moved or deleted).
+ */
+export async function fetchMessages(client: ImapFlow, folder: string, uids: number[], maxBytes: number): Promise<Map<number, FetchedMessage>> {
+  const out = new Map<number, FetchedMessage>();
+  if (uids.length === 0) return out;
   const lock = await client.getMailboxLock(folder);
   try {
     const query = { uid: true, size: true, internalDate: true, envelope: true } as const;
-    let meta = await client.fetchOne(String(uid), query, { uid: true });
-    if (!meta || meta.uid !== uid) {
-      // This session may not have been told about a message appended a moment ago (the poller's
-      // connection saw it first): NOOP lets the server report it, then look again.
+    let metas = await client.fetchAll(uids.join(','), query, { uid: true });
+    if (metas.length < uids.length) {
+      // This session may not have been told about messages appended a moment ago (the poller's
+      // connection saw them first): NOOP lets the server report them, then look again.
       await client.noop();
-      meta = await client.fetchOne(String(uid), query, { uid: true });
+      metas = await client.fetchAll(uids.join(','), query, { uid: true });
     }
-    if (!meta || meta.uid !== uid) return null;
-    const internalDate = meta.internalDate instanceof Date ? meta.internalDate : meta.internalDate ? new Date(meta.internalDate) : null;
-    const size = meta.size ?? 0;
-    const messageId = meta.envelope?.messageId?.replace(/^<|>$/g, '') || null;
-    // Over the limit: do not download it at all (a 2 GB attachment must not reach memory).
-    if (size > maxBytes) return { uid, messageId, size, internalDate, source: null };
-    const full = await client.fetchOne(String(uid), { uid: true, source: true }, { uid: true });
-    if (!full || !full.source) return null;
-    return { uid, messageId, size, internalDate, source: full.source };
+    const wanted = new Set(uids);
+    const small: number[] = [];
+    for (const m of metas) {
+      if (!wanted.has(m.uid)) continue;
+      const internalDate = m.internalDate instanceof Date ? m.internalDate : m.internalDate ? new Date(m.internalDate) : null;
+      const messageId = m.envelope?.messageId?.replace(/^<|>$/g, '') || null;
+      const size = m.size ?? 0;
+      // Over the limit: never downloaded (a 2 GB attachment must not reach memory).
+      out.set(m.uid, { uid: m.uid, messageId, size, internalDate, source: null });
+      if (size <= maxBytes) small.push(m.uid);
+    }
+    if (small.length > 0) {
+      const full = await client.fetchAll(small.join(','), { uid: true, source: true }, { uid: true });
+      const got = new Set<number>();
+      for (const f of full) {
+        const meta = out.get(f.uid);
+        if (meta && f.source) (meta.source = f.source), got.add(f.uid);
+      }
+      // Expunged between the two fetches: treat as not there.
+      for (const uid of small) if (!got.has(uid)) out.delete(uid);
+    }
+    return out;
   } finally {
     lock.release();
   }
 }
 
+export interface MoveRequest {
+  uid: number;
+  dest: string;
+  keyword: string;
+}
+
 /**
- * Set the register keyword on the message and move it to `dest`. Returns false when the message is
- * no longer in `folder` (an earlier attempt moved it, or a person did).
+ * Set each message's register keyword, then MOVE them (one command per destination). Returns the UIDs
+ * that were still in `folder`; the others had already been moved (by an earlier attempt or a person).
+ * The keyword goes first so that a crash right after MOVE still leaves the message recognisable.
  */
-export async function moveWithKeyword(client: ImapFlow, folder: string, uid: number, dest: string, keyword: string): Promise<boolean> {
-  await ensureFolder(client, dest);
+export async function moveMessages(client: ImapFlow, folder: string, reqs: MoveRequest[]): Promise<Set<number>> {
+  for (const dest of new Set(reqs.map((r) => r.dest))) await ensureFolder(client, dest);
   const lock = await client.getMailboxLock(folder);
   try {
-    const present = await client.search({ uid: String(uid) }, { uid: true });
-    if (!present || present.length === 0) return false;
-    await client.messageFlagsAdd(String(uid), [keyword], { uid: true });
-    const res = await client.messageMove(String(uid), dest, { uid: true });
-    if (!res) throw new Error(`MOVE of UID ${uid} to ${dest} was refused by the server`);
-    return true;
+    const found = await client.search({ uid: reqs.map((r) => r.uid).join(',') }, { uid: true });
+    const present = new Set(found || []);
+    const byDest = new Map<string, number[]>();
+    for (const r of reqs) {
+      if (!present.has(r.uid)) continue;
+      await client.messageFlagsAdd(String(r.uid), [r.keyword], { uid: true });
+      byDest.set(r.dest, [...(byDest.get(r.dest) ?? []), r.uid]);
+    }
+    for (const [dest, uids] of byDest) {
+      const res = await client.messageMove(uids.join(','), dest, { uid: true });
+      if (!res) throw new Error(`MOVE of ${uids.length} message(s) to ${dest} was refused by the server`);
+    }
+    return present;
   } finally {
     lock.release();
   }

@@ -5,17 +5,19 @@ import type { DeadLetter, TriageJob } from '../queue';
 import { dedupeKey, rawMessageId } from '../register/identity';
 import type { Register } from '../register/sqlite';
 import type { Item, SourceRef } from '../register/types';
-import { fetchMessage, findByKeyword, keywordFor, moveWithKeyword, type FetchedMessage } from '../route/mailbox';
+import { findByKeyword, keywordFor, type FetchedMessage } from '../route/mailbox';
 import { errorMessage, isPermanent, LimitError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 import { analyseMessage, type AnalyseDeps } from './analyse';
 import type { ImapPool } from './imap-pool';
+import type { TriageIO } from './io';
 
 export interface TriageDeps {
   config: Readonly<Config>;
   organisation: Organisation;
   register: Register;
   imap: ImapPool;
+  io: TriageIO;
   analyse: AnalyseDeps;
   deadQueue: Queue<DeadLetter>;
   log: Logger;
@@ -39,13 +41,13 @@ export async function triageMessage(job: TriageJob, deps: TriageDeps, attempt = 
     const item = deps.register.getItem(known.itemId)!;
     return { status: outcomeStatus(item), registerNo: item.registerNo, folder: known.folder ?? '', created: false };
   }
-  const { client, delimiter } = await deps.imap.get(job.mailbox);
+  const { delimiter } = await deps.imap.get(job.mailbox);
   let item: Item;
   let created = false;
   if (known) {
     item = deps.register.getItem(known.itemId)!;
   } else {
-    const fetched = await fetchMessage(client, job.folder, job.uid, deps.config.limits.maxMessageBytes);
+    const fetched = await deps.io.fetch(job.mailbox, job.folder, job.uid);
     if (!fetched) {
       // Retry a few times first (a race with the server's view); then it was moved or deleted by a
       // person before triage: say so loudly, there is nothing left to route.
@@ -80,7 +82,7 @@ async function registerFetched(fetched: FetchedMessage, receivedAt: Date, ref: S
       channel: mb.scanner ? 'courrier' : undefined,
       threadDestination: (ids) => deps.register.findByMessageIds(ids)?.destination ?? null,
     });
-    const res = deps.register.registerMessage({
+    const res = await deps.io.register({
       source: ref,
       messageId: analysis.parsed.messageId,
       dedupeKey: key,
@@ -101,7 +103,7 @@ async function registerFetched(fetched: FetchedMessage, receivedAt: Date, ref: S
  *  dead letter, and moved to the error folder (never deleted). */
 async function deadLetter(ref: SourceRef, messageId: string | null, key: string, receivedAt: Date, err: unknown, deps: TriageDeps, log: Logger) {
   const reason = `${(err as { code?: string }).code ?? 'AIG_ERR'}: ${errorMessage(err)}`;
-  const res = deps.register.registerMessage({ source: ref, messageId, dedupeKey: key, receivedAt, channel: 'courriel', index: null, decision: null, error: reason });
+  const res = await deps.io.register({ source: ref, messageId, dedupeKey: key, receivedAt, channel: 'courriel', index: null, decision: null, error: reason });
   if (res.created) {
     log.warn({ registerNo: res.item.registerNo, reason }, 'dead letter: message kept in the error folder');
     await deps.deadQueue.add('dead', { job: { ...ref, folder: '', internalDate: receivedAt.toISOString() }, registerNo: res.item.registerNo, error: reason, at: new Date().toISOString() }, { jobId: `dead-${res.item.registerNo}` });
@@ -119,10 +121,10 @@ function targetFolder(item: Item, deps: TriageDeps, delimiter: string): string {
 
 /** Move the message (keyword first, so that a crash after MOVE can still be recognised), then record it. */
 async function carryOut(ref: SourceRef, from: string, item: Item, folder: string, deps: TriageDeps, log: Logger): Promise<void> {
-  const { client } = await deps.imap.get(ref.mailbox);
   const keyword = keywordFor(item.registerNo);
-  const moved = await moveWithKeyword(client, from, ref.uid, folder, keyword);
+  const moved = await deps.io.move(ref.mailbox, from, { uid: ref.uid, dest: folder, keyword });
   if (!moved) {
+    const { client } = await deps.imap.get(ref.mailbox);
     const there = await findByKeyword(client, folder, keyword);
     if (there.length === 0) {
       // Not ours to guess: the register row stays, with a history line the secretariat can see.
@@ -131,7 +133,7 @@ async function carryOut(ref: SourceRef, from: string, item: Item, folder: string
       return;
     }
   }
-  deps.register.markMoved(ref, folder);
+  await deps.io.markMoved(ref, folder);
 }
 
 function outcomeStatus(item: Item): 'routed' | 'to-review' | 'dead-letter' {

@@ -26,7 +26,8 @@ export function createTriageWorker(deps: TriageDeps, connection: Redis, opts: { 
     {
       connection,
       prefix: opts.prefix,
-      // Jobs are mostly I/O (IMAP fetch/move, SQLite commit): a few in parallel keep one core busy.
+      // Jobs are mostly I/O, and TriageIO batches the FETCH / MOVE / commits of the jobs in flight:
+      // many jobs in parallel (32 by default) make those batches, one core stays busy.
       concurrency: opts.concurrency,
       // A job whose worker died (SIGKILL) is taken back after this lock expires.
       lockDuration: opts.lockDurationMs,
