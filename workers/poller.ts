@@ -1,9 +1,12 @@
 import { onShutdown } from '../src/app/runtime';
-import { loadRuntimeConfig, startPoller } from '../src/app/start';
+import { loadConfig } from '../src/config/load';
+import { createLogger } from '../src/shared/logger';
+import { startPoller } from '../src/app/start-poller';
 import { fatal } from './fatal';
 
 try {
-  const { config, log } = loadRuntimeConfig();
+  const config = loadConfig({ requirePassword: true });
+  const log = createLogger(config.log.level);
   const running = startPoller(config, log);
   onShutdown(() => running.stop(), log);
 } catch (err) {

@@ -1,10 +1,8 @@
 import path from 'node:path';
-import { CheckpointStore } from '../ingest/checkpoint';
-import { Poller } from '../ingest/poller';
 import { loadConfig, ROOT_DIR, type LoadOptions } from '../config/load';
 import { loadOrganisation } from '../config/organisation';
 import type { Config } from '../config/schema';
-import { createDeadQueue, createTriageQueue } from '../queue';
+import { createDeadQueue } from '../queue';
 import { Register } from '../register/sqlite';
 import { createLogger, type Logger } from '../shared/logger';
 import { ImapPool } from '../triage/imap-pool';
@@ -12,32 +10,10 @@ import { TriageIO } from '../triage/io';
 import { createTriageWorker } from '../triage/worker';
 import { loadAnalysis } from './analysis-deps';
 import { createRedis } from './runtime';
+import type { Running } from './running';
 
-export interface Running {
-  config: Readonly<Config>;
-  log: Logger;
-  poller?: Poller;
-  register?: Register;
-  stop(): Promise<void>;
-}
-
-/** Start the poller: watch the mailboxes, enqueue jobs. */
-export function startPoller(config: Readonly<Config>, log: Logger): Running {
-  const redis = createRedis(config);
-  const queue = createTriageQueue(redis, config.redis.prefix, config.worker.attempts, config.worker.backoffMs);
-  const poller = new Poller({ config, queue, checkpoints: new CheckpointStore(redis, config.redis.prefix), log });
-  poller.start();
-  return {
-    config,
-    log,
-    poller,
-    async stop() {
-      await poller.stop();
-      await queue.close();
-      redis.disconnect();
-    },
-  };
-}
+export type { Running } from './running';
+export { startPoller } from './start-poller';
 
 /** Start a triage worker: the model and rules are loaded before any job is taken. */
 export async function startTriage(config: Readonly<Config>, log: Logger): Promise<Running> {

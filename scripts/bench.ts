@@ -1,0 +1,232 @@
+/**
+ * `npm run bench [-- --json]`: speed and memory of Aiguillage on this machine, next to what its own
+ * parts reach in the same run. Prints figures and ratios; asserts nothing (tests never time things).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Queue, Worker } from 'bullmq';
+import { ImapFlow } from 'imapflow';
+import { Redis } from 'ioredis';
+import { simpleParser } from 'mailparser';
+import { loadAnalysis } from '../src/app/analysis-deps';
+import { loadConfig } from '../src/config/load';
+import { Register } from '../src/register/sqlite';
+import { startDovecot, type DovecotService } from '../src/services/dovecot';
+import { ensureRedis, type RedisService } from '../src/services/redis';
+import { silentLogger } from '../src/shared/logger';
+import { analyseMessage } from '../src/triage/analyse';
+import { benchMix, uniqueMessages } from './bench/mix';
+import { peakRssMb, spawnReady, stop } from './bench/procs';
+
+const JSON_OUT = process.argv.includes('--json');
+const N = Number(process.env.BENCH_MESSAGES ?? 2000);
+const LATENCY_SAMPLES = Number(process.env.BENCH_LATENCY_SAMPLES ?? 50);
+const progress = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const rate = (n: number, ms: number) => Math.round((n * 1000) / ms);
+
+async function timeLoop(fn: () => Promise<void>, minMs: number): Promise<{ n: number; ms: number }> {
+  const t0 = performance.now();
+  let n = 0;
+  while (performance.now() - t0 < minMs) {
+    await fn();
+    n++;
+  }
+  return { n, ms: performance.now() - t0 };
+}
+
+async function offline() {
+  const mix = benchMix();
+  const { deps } = loadAnalysis(loadConfig({ env: {} }), silentLogger());
+  for (const m of mix) await analyseMessage(m, deps); // warm-up (model, pdf.js thread, JIT)
+  const parse = await timeLoop(async () => {
+    for (const m of mix) await simpleParser(m);
+  }, 4000);
+  const pipe = await timeLoop(async () => {
+    for (const m of mix) await analyseMessage(m, deps);
+  }, 4000);
+  const parseOnly = rate(parse.n * mix.length, parse.ms);
+  const pipeline = rate(pipe.n * mix.length, pipe.ms);
+  return { mix: mix.length, parse_only_msg_s: parseOnly, pipeline_msg_s: pipeline, ratio: +(pipeline / parseOnly).toFixed(2) };
+}
+
+interface Env {
+  redis: RedisService;
+  dovecot: DovecotService;
+  dir: string;
+}
+
+async function newMailbox(env: Env, tag: string) {
+  const user = `bench${tag}${Date.now().toString(36)}`;
+  const password = 'bench-password';
+  await env.dovecot.addUser(user, password);
+  const prefix = `aigbench${tag}${Date.now().toString(36)}`;
+  const registerPath = path.join(env.dir, `${prefix}.sqlite`);
+  const vars: Record<string, string> = {
+    REDIS_URL: env.redis.url,
+    IMAP_HOST: env.dovecot.host,
+    IMAP_PORT: String(env.dovecot.port),
+    IMAP_SECURE: 'false',
+    IMAP_USER: user,
+    IMAP_PASSWORD: password,
+    REGISTER_PATH: registerPath,
+    AIG_REDIS_PREFIX: prefix,
+    LOG_LEVEL: 'info',
+  };
+  const client = () => new ImapFlow({ host: env.dovecot.host, port: env.dovecot.port, secure: false, auth: { user, pass: password }, logger: false });
+  return { user, prefix, registerPath, vars, client };
+}
+
+async function append(mk: () => ImapFlow, msgs: Buffer[]): Promise<void> {
+  const c = mk();
+  await c.connect();
+  for (const m of msgs) await c.append('INBOX', m);
+  await c.logout();
+}
+
+function movedCount(file: string): number {
+  if (!fs.existsSync(file)) return 0;
+  const r = new Register({ path: file, numberPrefix: 'DAJ', replyDelayDays: 30 });
+  try {
+    return r.counts().moved;
+  } finally {
+    r.close();
+  }
+}
+
+async function endToEnd(env: Env, workers: number, tag: string) {
+  const mb = await newMailbox(env, tag);
+  progress(`e2e ×${workers}: appending ${N} messages`);
+  await append(mb.client, uniqueMessages(N, tag));
+  // The raw speed of the part: one FETCH of every source of this mailbox.
+  const c = mb.client();
+  await c.connect();
+  const lock = await c.getMailboxLock('INBOX');
+  const tf = performance.now();
+  const all = await c.fetchAll('1:*', { uid: true, source: true });
+  const fetchMs = performance.now() - tf;
+  lock.release();
+  await c.logout();
+  progress(`e2e ×${workers}: starting ${workers} worker process(es) and the poller`);
+  const ws = await Promise.all(Array.from({ length: workers }, () => spawnReady('triage', mb.vars, 'triage worker started')));
+  const t0 = performance.now();
+  const poller = await spawnReady('poller', mb.vars, 'watching mailbox');
+  while (movedCount(mb.registerPath) < N) await sleep(50);
+  const ms = performance.now() - t0;
+  const out = { messages: N, msg_s: rate(N, ms), seconds: +(ms / 1000).toFixed(2), raw_fetch_msg_s: rate(all.length, fetchMs), worker_peak_rss_mb: ws.map(peakRssMb), poller_peak_rss_mb: peakRssMb(poller) };
+  return { out, mb, ws, poller };
+}
+
+async function bullmqNoop(env: Env) {
+  const conn = new Redis(env.redis.url, { maxRetriesPerRequest: null });
+  const prefix = `aigbenchnoop${Date.now().toString(36)}`;
+  const q = new Queue('noop', { connection: conn, prefix });
+  await q.addBulk(Array.from({ length: N }, (_, i) => ({ name: 'n', data: { i }, opts: { removeOnComplete: true } })));
+  let done = 0;
+  const t0 = performance.now();
+  const w = new Worker('noop', async () => undefined, { connection: conn, prefix, concurrency: 10 });
+  w.on('completed', () => done++);
+  while (done < N) await sleep(10);
+  const ms = performance.now() - t0;
+  await w.close();
+  await q.obliterate({ force: true });
+  await q.close();
+  conn.disconnect();
+  return rate(N, ms);
+}
+
+async function latency(mb: Awaited<ReturnType<typeof newMailbox>>) {
+  const c = mb.client();
+  await c.connect();
+  const r = new Register({ path: mb.registerPath, numberPrefix: 'DAJ', replyDelayDays: 30 });
+  const regMs: number[] = [];
+  const movedMs: number[] = [];
+  try {
+    const msgs = uniqueMessages(LATENCY_SAMPLES, `lat${Date.now().toString(36)}`);
+    for (let i = 0; i < msgs.length; i++) {
+      const id = msgs[i].toString('latin1').match(/^Message-ID:\s*<([^>]+)>/im)![1];
+      const t0 = Date.now();
+      await c.append('INBOX', msgs[i]);
+      for (;;) {
+        const it = r.findByMessageIds([id]);
+        const src = it ? r.sourcesOf(it.id)[0] : null;
+        if (it && src?.movedAt) {
+          regMs.push(Date.parse(it.registeredAt) - t0);
+          movedMs.push(Date.parse(src.movedAt) - t0);
+          break;
+        }
+        await sleep(5);
+      }
+      await sleep(100); // let the poller go back to IDLE
+    }
+  } finally {
+    r.close();
+    await c.logout();
+  }
+  const pct = (xs: number[], p: number) => xs.slice().sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+  return { samples: movedMs.length, registered_p50_ms: pct(regMs, 50), moved_p50_ms: pct(movedMs, 50), moved_p95_ms: pct(movedMs, 95), moved_p99_ms: pct(movedMs, 99) };
+}
+
+async function main() {
+  const started = Date.now();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aig-bench-'));
+  fs.chmodSync(dir, 0o711);
+  progress('offline path (parse + index + classify vs mailparser alone)');
+  const off = await offline();
+  const redis = await ensureRedis({ url: process.env.REDIS_URL, log: progress, allowInstall: true });
+  const dovecot = await startDovecot({ dir: path.join(dir, 'dovecot'), log: progress, allowInstall: true });
+  const env: Env = { redis, dovecot, dir };
+  try {
+    const one = await endToEnd(env, 1, 'a');
+    progress(`latency: ${LATENCY_SAMPLES} single appends with the poller in IDLE`);
+    const lat = await latency(one.mb);
+    await Promise.all([...one.ws, one.poller].map(stop));
+    const two = await endToEnd(env, 2, 'b');
+    await Promise.all([...two.ws, two.poller].map(stop));
+    const noop = await bullmqNoop(env);
+    const result = {
+      machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
+      date: new Date().toISOString().slice(0, 10),
+      offline: off,
+      end_to_end: { ...one.out, bullmq_noop_msg_s: noop },
+      latency: lat,
+      scale_out: { one_worker_msg_s: one.out.msg_s, two_workers_msg_s: two.out.msg_s, speed_up: +(two.out.msg_s / one.out.msg_s).toFixed(2), worker_peak_rss_mb: two.out.worker_peak_rss_mb },
+      seconds: Math.round((Date.now() - started) / 1000),
+    };
+    if (JSON_OUT) process.stdout.write(JSON.stringify(result) + '\n');
+    else printTable(result);
+  } finally {
+    await dovecot.stop();
+    await redis.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function printTable(r: any) {
+  const row = (what: string, value: string, target: string) => process.stdout.write(`${what.padEnd(46)} ${value.padStart(14)}   ${target}\n`);
+  process.stdout.write(`Aiguillage benchmark — ${r.date} — ${r.machine}\n\n`);
+  row('offline: mailparser alone (msg/s)', String(r.offline.parse_only_msg_s), `mix of ${r.offline.mix}`);
+  row('offline: parse+index+classify (msg/s)', String(r.offline.pipeline_msg_s), '');
+  row('offline: ratio pipeline / parse_only', String(r.offline.ratio), 'target ≥ 0.5');
+  row(`end to end, 1 worker (${r.end_to_end.messages} msgs) (msg/s)`, String(r.end_to_end.msg_s), 'target ≥ 500');
+  row('  raw imapflow FETCH of the mailbox (msg/s)', String(r.end_to_end.raw_fetch_msg_s), '');
+  row('  BullMQ no-op drain, concurrency 10 (msg/s)', String(r.end_to_end.bullmq_noop_msg_s), '');
+  row('latency APPEND → moved p50 (ms)', String(r.latency.moved_p50_ms), 'target ≤ 600');
+  row('latency APPEND → moved p95 (ms)', String(r.latency.moved_p95_ms), 'target ≤ 1000');
+  row('latency APPEND → moved p99 (ms)', String(r.latency.moved_p99_ms), '');
+  row('latency APPEND → registered p50 (ms)', String(r.latency.registered_p50_ms), '');
+  row('peak RSS worker (MB)', String(r.end_to_end.worker_peak_rss_mb.join(', ')), 'target ≤ 150');
+  row('peak RSS poller (MB)', String(r.end_to_end.poller_peak_rss_mb), '');
+  row('scale-out: 2 workers (msg/s)', String(r.scale_out.two_workers_msg_s), '');
+  row('scale-out: speed-up', String(r.scale_out.speed_up), 'target ≥ 1.6');
+  process.stdout.write(`\n(${r.seconds} s)\n`);
+}
+
+main().then(
+  () => process.exit(0),
+  (err: Error) => {
+    process.stderr.write(`bench failed: ${err.message}\n`);
+    process.exit(1);
+  },
+);

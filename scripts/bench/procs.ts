@@ -1,0 +1,49 @@
+/** Child processes of the benchmark (real worker/poller entrypoints) and their peak RSS. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ROOT_DIR } from '../../src/config/load';
+
+export function startWorkerProcess(kind: 'triage' | 'poller', env: Record<string, string>): ChildProcess {
+  const file = path.join(ROOT_DIR, 'dist', 'workers', `${kind}.js`);
+  const child = spawn(process.execPath, [file], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  child.stderr?.on('data', () => undefined);
+  return child;
+}
+
+/** Wait until the child printed `marker` on stdout/stderr (pino JSON lines go to stdout by default). */
+export function spawnReady(kind: 'triage' | 'poller', env: Record<string, string>, marker: string, timeoutMs = 30000): Promise<ChildProcess> {
+  const file = path.join(ROOT_DIR, 'dist', 'workers', `${kind}.js`);
+  const child = spawn(process.execPath, [file], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`${kind} did not print "${marker}" within ${timeoutMs} ms`)), timeoutMs);
+    const onData = (d: Buffer) => {
+      if (d.toString().includes(marker)) {
+        clearTimeout(t);
+        resolve(child);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`${kind} exited with ${code} before being ready`)));
+  });
+}
+
+/** Peak resident set size (VmHWM) in MB, from /proc. */
+export function peakRssMb(child: ChildProcess): number | null {
+  try {
+    const m = fs.readFileSync(`/proc/${child.pid}/status`, 'utf8').match(/^VmHWM:\s+(\d+) kB/m);
+    return m ? Math.round(Number(m[1]) / 1024) : null;
+  } catch {
+    return null;
+  }
+}
+
+export function stop(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 10000).unref();
+  });
+}

@@ -1,0 +1,41 @@
+import type { Config } from '../config/schema';
+import { CheckpointStore } from '../ingest/checkpoint';
+import { Poller } from '../ingest/poller';
+import { createTriageQueue } from '../queue';
+import type { Logger } from '../shared/logger';
+import type { Running } from './running';
+import { createRedis } from './runtime';
+
+/**
+ * Start the poller: watch the mailboxes, enqueue jobs. Kept apart from the triage wiring so that a
+ * poller process never loads the parser, the model or the register.
+ */
+/** Start the poller: watch the mailboxes, enqueue jobs. */
+export function startPoller(config: Readonly<Config>, log: Logger): Running {
+  const redis = createRedis(config);
+  const queue = createTriageQueue(redis, config.redis.prefix, config.worker.attempts, config.worker.backoffMs);
+  const poller = new Poller({ config, queue, checkpoints: new CheckpointStore(redis, config.redis.prefix), log });
+  poller.start();
+  // Health for the dashboard and operators: `${prefix}:poller:status:<mailbox>` (JSON, expires when
+  // the poller is gone), refreshed every few seconds.
+  const publish = () => {
+    for (const st of poller.status()) {
+      const key = `${config.redis.prefix}:poller:status:${st.mailbox}`;
+      redis.set(key, JSON.stringify({ ...st, pid: process.pid, at: new Date().toISOString() }), 'EX', 30).catch(() => undefined);
+    }
+  };
+  const timer = setInterval(publish, 5000);
+  timer.unref();
+  return {
+    config,
+    log,
+    poller,
+    async stop() {
+      clearInterval(timer);
+      await poller.stop();
+      await queue.close();
+      redis.disconnect();
+    },
+  };
+}
+
