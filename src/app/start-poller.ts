@@ -1,5 +1,6 @@
 import type { Config } from '../config/schema';
 import { CheckpointStore } from '../ingest/checkpoint';
+import { DropFolderWatcher } from '../ingest/drop-folder';
 import { Poller } from '../ingest/poller';
 import { createTriageQueue } from '../queue';
 import type { Logger } from '../shared/logger';
@@ -16,6 +17,8 @@ export function startPoller(config: Readonly<Config>, log: Logger): Running {
   const queue = createTriageQueue(redis, config.redis.prefix, config.worker.attempts, config.worker.backoffMs);
   const poller = new Poller({ config, queue, checkpoints: new CheckpointStore(redis, config.redis.prefix), log });
   poller.start();
+  const drop = config.dropFolder.path !== '' ? new DropFolderWatcher(config.dropFolder, queue, log.child({ stage: 'ingest', origin: 'drop' })) : null;
+  drop?.start();
   // Health for the dashboard and operators: `${prefix}:poller:status:<mailbox>` (JSON, expires when
   // the poller is gone), refreshed every few seconds.
   const publish = () => {
@@ -32,6 +35,7 @@ export function startPoller(config: Readonly<Config>, log: Logger): Running {
     poller,
     async stop() {
       clearInterval(timer);
+      drop?.stop();
       await poller.stop();
       await queue.close();
       redis.disconnect();

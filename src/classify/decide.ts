@@ -12,7 +12,7 @@ import { scoreFeatures, softmax, topContributions, type Model } from './model/li
 import { evaluateRules, winningForce, type FiredRule } from './rules/engine';
 import type { RuleSet } from './rules/load';
 import type { RulesStore } from './rules/store';
-import { buildView } from './rules/view';
+import { buildView, type MessageView } from './rules/view';
 import { AUTO_DESTINATIONS, type ClassifyInput, type Decision, type Destination, type Reason } from './types';
 
 export interface ClassifierOptions {
@@ -61,15 +61,16 @@ export function createClassifier(opts: ClassifierOptions): Classifier {
   const { model } = opts;
   const currentRules = (): RuleSet => ('current' in opts.rules ? opts.rules.current() : opts.rules);
 
-  function modelPart(input: ClassifyInput, fired: FiredRule[]) {
-    const feats = extractFeatures(input.index);
+  function modelPart(input: ClassifyInput, fired: FiredRule[], view: MessageView) {
+    // The view already folded subject and text once for the rules: the features reuse them.
+    const feats = extractFeatures(input.index, model.file.features, { subject: view.subject, text: view.text });
     const scored = scoreFeatures(model, feats.names);
     const { temperature: t, ruleScale } = model.file;
     const logits = scored.scores.map((s, c) => s / t + ruleScale * ruleWeight(fired, model.classes[c]!));
     const probs = softmax(logits);
     const order = probs.map((_, i) => i).sort((a, b) => probs[b]! - probs[a]!);
     const ranked = order.map((i) => ({ destination: model.classes[i]!, score: round(probs[i]!) }));
-    const words = topContributions(model, scored, order[0]!, order[1]!, MODEL_WORDS).map((c) => explain.featureWord(c.feature, feats.surface));
+    const words = topContributions(model, scored, order[0]!, order[1]!, MODEL_WORDS).map((c) => explain.featureWord(c.feature, feats.surfaceOf));
     const reason = explain.modelReason(ranked[0]!.destination, ranked[1]!.destination, [...new Set(words)], probs[order[0]!]!);
     return { probs, ranked, reason };
   }
@@ -92,10 +93,11 @@ export function createClassifier(opts: ClassifierOptions): Classifier {
   }
 
   function classify(input: ClassifyInput): Decision {
-    const outcome = evaluateRules(currentRules(), buildView(input));
+    const view = buildView(input);
+    const outcome = evaluateRules(currentRules(), view);
     const reasons: Reason[] = outcome.fired.map(explain.ruleReason);
     reasons.push(...outcome.shadow.map(explain.shadowReason));
-    const m = modelPart(input, outcome.fired);
+    const m = modelPart(input, outcome.fired, view);
     const review = outcome.fired.some((f) => f.rule.effect.review === true);
     const ctx: Context = { fired: outcome.fired, reasons, probs: m.probs, ranked: m.ranked, review };
 

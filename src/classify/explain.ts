@@ -56,14 +56,14 @@ export function shadowReason(f: FiredRule): Reason {
   };
 }
 
-/** "formulaire S2" for index facts, the word as written for ordinary words. */
-export function featureWord(feature: string, surface: Map<string, string>): string {
+/** "formulaire S2" for index facts, the word as written (accents kept) for ordinary words. */
+export function featureWord(feature: string, surfaceOf: (feature: string) => string): string {
   if (feature.startsWith('#form:')) return `formulaire ${feature.slice(6)}`;
   if (feature.startsWith('#kind:')) return `expéditeur « ${feature.slice(6)} »`;
   if (feature.startsWith('#lang:')) return `langue ${feature.slice(6)}`;
   if (feature.startsWith('#att:')) return `pièce jointe ${feature.slice(5)}`;
   if (feature.startsWith('#')) return feature.slice(1);
-  return surface.get(feature) ?? feature.replace(/^s:/, '');
+  return surfaceOf(feature);
 }
 
 export function modelReason(winner: string, runnerUp: string, words: string[], p: number): Reason {

@@ -64,5 +64,31 @@ export function compileKeywords(keywords: string[]): RegExp | null {
   if (alternatives.length === 0) return null;
   // Longest first so the reported match is the most specific keyword.
   alternatives.sort((a, b) => b.length - a.length);
-  return new RegExp(`(?:${alternatives.join('|')})`);
+  return new RegExp(factorByFirstLetter(alternatives));
+}
+
+/**
+ * `\bfoo|\bbar|\bfig` → `\b(?:f(?:oo|ig)|b(?:ar))`: with a few hundred keywords in nine
+ * languages, irregexp would otherwise try every alternative at every word start; dispatching on
+ * the first letter keeps the keyword lists' cost nearly flat as they grow. At one position only
+ * one first letter can match, and each group keeps the longest-first order, so the match found
+ * is the same as with the flat alternation.
+ */
+function factorByFirstLetter(alternatives: string[]): string {
+  const groups = new Map<string, string[]>();
+  const other: string[] = [];
+  for (const alt of alternatives) {
+    const m = /^\\b([a-z0-9])/.exec(alt);
+    if (!m) {
+      other.push(alt);
+      continue;
+    }
+    const rest = alt.slice(3);
+    const g = groups.get(m[1]!);
+    if (g) g.push(rest);
+    else groups.set(m[1]!, [rest]);
+  }
+  const factored = [...groups].map(([c, rests]) => `${c}(?:${rests.join('|')})`);
+  const parts = factored.length ? [`\\b(?:${factored.join('|')})`] : [];
+  return `(?:${[...parts, ...other].join('|')})`;
 }

@@ -6,10 +6,10 @@
 import path from 'node:path';
 import fs from 'node:fs';
 import { loadConfig } from '../config/load';
-import { extractFeatures } from '../classify/model/features';
+import { DEFAULT_FEATURES, extractFeatures } from '../classify/model/features';
 import { indexCorpus, indexDepsFromConfig, listLabelledDirs, progressBar } from '../classify/model/corpus';
 import { saveModel } from '../classify/model/linear';
-import { corpusHash, trainModel, type Algorithm, type CorpusDoc } from '../classify/model/train';
+import { corpusHash, TARGET_MISROUTE, trainModel, type Algorithm, type CorpusDoc } from '../classify/model/train';
 import { evaluateRules, ruleWeights, winningForce } from '../classify/rules/engine';
 import { loadRules } from '../classify/rules/load';
 import { buildView } from '../classify/rules/view';
@@ -63,11 +63,13 @@ export async function runTrain(argv: string[]): Promise<number> {
 
   const docs: CorpusDoc[] = items.map((it) => {
     const outcome = evaluateRules(rules, buildView({ index: it.index, receivedAt: it.receivedAt }));
+    const force = winningForce(outcome.fired);
     return {
-      features: extractFeatures(it.index).names,
+      features: extractFeatures(it.index, DEFAULT_FEATURES).names,
       label: classes.indexOf(it.label as Destination),
       ruleWeights: ruleWeights(outcome.fired, classes),
-      forced: winningForce(outcome.fired) !== null,
+      forced: force !== null,
+      forcedTo: force?.rule.effect.force,
     };
   });
   const t0 = Date.now();
@@ -76,6 +78,8 @@ export async function runTrain(argv: string[]): Promise<number> {
     algorithm: args.algorithm,
     folds: args.folds,
     threshold: config.classify.threshold,
+    reviewMargin: config.classify.reviewMargin,
+    features: DEFAULT_FEATURES,
   });
   fs.mkdirSync(path.dirname(out), { recursive: true });
   saveModel(out, result.file);
@@ -85,9 +89,17 @@ export async function runTrain(argv: string[]): Promise<number> {
   for (const cv of result.cv) {
     process.stdout.write(
       `validation croisée ${cv.algorithm} : exactitude ${pct(cv.accuracy)}, macro-F1 ${pct(cv.macroF1)}, ` +
-        `T=${cv.temperature.toFixed(3)}, log-loss ${cv.logLoss.toFixed(3)}, couverture ${pct(cv.coverage)}, erreurs parmi routés ${pct(cv.misrouteRate)}\n`,
+        `T=${cv.temperature.toFixed(3)}, log-loss ${cv.logLoss.toFixed(3)} ; au seuil ${config.classify.threshold}/${config.classify.reviewMargin} : ` +
+        `couverture ${pct(cv.coverage)}, erreurs parmi routés ${pct(cv.misrouteRate)}\n`,
     );
   }
+  const rec = result.file.recommended;
+  process.stdout.write(
+    rec
+      ? `seuil recommandé (≤ ${pct(TARGET_MISROUTE)} d'erreurs parmi routés en validation croisée) : classify.threshold ${rec.threshold}, ` +
+          `classify.reviewMargin ${rec.reviewMargin} → couverture ${pct(rec.coverage)}, erreurs ${pct(rec.misrouteRate)}\n`
+      : `aucun seuil n'atteint ${pct(TARGET_MISROUTE)} d'erreurs parmi routés en validation croisée\n`,
+  );
   process.stdout.write(
     `modèle ${result.file.algorithm} écrit dans ${out} (${(size / 1024).toFixed(0)} Kio, ${result.file.vocab.length} traits, ${Date.now() - t0} ms)\n`,
   );

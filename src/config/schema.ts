@@ -91,6 +91,29 @@ export const configSchema = z
         maxTextChars: positiveInt('Text kept for indexing and classification (characters)'),
       })
       .strict(),
+    dashboard: z
+      .object({
+        host: z.string().min(1).describe('Address the dashboard listens on (127.0.0.1 behind a reverse proxy)'),
+        port: z.number().int().min(0).max(65535).describe('Dashboard HTTP port (0 = any free port, tests)'),
+        usersPath: z.string().min(1).describe('YAML file of dashboard users (scrypt hashes), see `aiguillage user add`'),
+        secureCookies: z.boolean().describe('Mark session cookies Secure (true whenever users reach the dashboard over HTTPS)'),
+        trustProxy: z.boolean().describe('Trust X-Forwarded-* from a reverse proxy (client IP for the login rate limit)'),
+        sessionTtlHours: positiveInt('Lifetime of a login session (hours)'),
+        loginMaxAttempts: positiveInt('Login attempts per IP and user name within loginWindowMs before 429'),
+        loginWindowMs: ms('Window of the login rate limit'),
+        livePollMs: ms('How often the live list looks for new register rows'),
+        retrainDelayMs: ms('Wait after a correction before retraining (corrections in that time share one retrain)'),
+        modelVersionsDir: z.string().min(1).describe('Folder of the versioned models written by retraining'),
+        trainingDir: z.string().min(1).describe('Labelled training corpus (<destination>/*.eml) used by retraining'),
+      })
+      .strict(),
+    dropFolder: z
+      .object({
+        path: z.string().describe('Folder where scanned letters (.pdf) or saved mails (.eml) are dropped; empty = disabled'),
+        pollIntervalMs: ms('How often the drop folder is scanned'),
+        settleMs: ms('A file must be unchanged this long before it is taken (a scanner may still be writing it)'),
+      })
+      .strict(),
     log: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).describe('pino log level') }).strict(),
   })
   .strict();

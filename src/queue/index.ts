@@ -6,6 +6,9 @@ export const TRIAGE_QUEUE = 'triage';
 export const DEAD_QUEUE = 'triage-dead';
 
 export interface TriageJob {
+  /** Set for a file of the drop folder (then mailbox is DROP_MAILBOX, uidValidity the file's
+   *  sha256 and uid 0). */
+  file?: { name: string; sha256: string };
   mailbox: string; // mailbox id from the configuration
   folder: string; // watched folder the message was in
   uidValidity: string; // BigInt as string (JSON cannot hold a BigInt)
@@ -19,6 +22,9 @@ export interface DeadLetter {
   error: string;
   at: string;
 }
+
+/** Pseudo-mailbox of the drop folder in job ids and in the register's sources. */
+export const DROP_MAILBOX = 'drop';
 
 /** Deterministic job id: polling twice never makes two jobs (BullMQ ignores an existing id).
  *  BullMQ refuses ids with ':' or integer-like ids, hence the letters and dashes. */

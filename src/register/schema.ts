@@ -109,4 +109,53 @@ export const MIGRATIONS: readonly string[] = [
     coalesce(json_extract(index_json, '$.text'), '')
   FROM items;
   `,
+  // 3: the dashboard. Human decisions (training examples and misroute statistics), copies sent to
+  // other units, login sessions (only a hash of the cookie is stored: a stolen database file does not
+  // give live sessions), and every saved version of the local rules file and of retrained models.
+  `
+  CREATE TABLE corrections (
+    id INTEGER PRIMARY KEY,
+    item_id INTEGER NOT NULL REFERENCES items (id),
+    register_no TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('reassign', 'confirm', 'return')),
+    from_destination TEXT NOT NULL,
+    to_destination TEXT NOT NULL,
+    from_status TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    at TEXT NOT NULL,
+    reason TEXT
+  );
+  CREATE INDEX corrections_item ON corrections (item_id);
+  CREATE INDEX corrections_at ON corrections (at);
+  CREATE TABLE item_copies (
+    item_id INTEGER NOT NULL REFERENCES items (id),
+    unit TEXT NOT NULL,
+    added_by TEXT NOT NULL,
+    added_at TEXT NOT NULL,
+    PRIMARY KEY (item_id, unit)
+  );
+  CREATE TABLE dashboard_sessions (
+    id_hash TEXT PRIMARY KEY,
+    username TEXT NOT NULL,
+    role TEXT NOT NULL,
+    csrf TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+  );
+  CREATE TABLE rule_versions (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    path TEXT NOT NULL,
+    text TEXT NOT NULL,
+    comment TEXT
+  );
+  CREATE TABLE model_versions (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    path TEXT NOT NULL,
+    report_json TEXT NOT NULL
+  );
+  `,
 ];

@@ -8,6 +8,8 @@ import type { Item, SourceRef } from '../register/types';
 import { findByKeyword, keywordFor, type FetchedMessage } from '../route/mailbox';
 import { errorMessage, isPermanent, LimitError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
+import type { Channel } from '../index/types';
+import { triageFile } from './drop';
 import { analyseMessage, type AnalyseDeps } from './analyse';
 import type { ImapPool } from './imap-pool';
 import type { TriageIO } from './io';
@@ -31,10 +33,11 @@ export type TriageOutcome =
  * The triage use-case for one job: fetch → analyse → register (committed) → move. Safe to run twice:
  * a known source skips straight to the move, and a move already done is found by its keyword.
  */
-const VANISHED_RETRIES = 2;
+export const VANISHED_RETRIES = 2;
 
 export async function triageMessage(job: TriageJob, deps: TriageDeps, attempt = 0): Promise<TriageOutcome> {
   const ref: SourceRef = { mailbox: job.mailbox, uidValidity: job.uidValidity, uid: job.uid };
+  if (job.file) return triageFile(job, job.file, ref, deps, attempt);
   const log = deps.log.child({ stage: 'triage', mailbox: job.mailbox, uid: job.uid });
   const known = deps.register.findSource(ref);
   if (known?.movedAt) {
@@ -75,11 +78,16 @@ async function registerFetched(fetched: FetchedMessage, receivedAt: Date, ref: S
     const key = fetched.messageId ? `oversize:${fetched.messageId}:${size}` : `oversize:${ref.mailbox}:${ref.uidValidity}:${ref.uid}`;
     return deadLetter(ref, fetched.messageId, key, receivedAt, err, deps, log);
   }
+  return registerSource(source, receivedAt, ref, deps, log, mb.scanner ? 'courrier' : undefined);
+}
+
+/** Analyse a message source and register it (or dead-letter it when it cannot be processed). */
+export async function registerSource(source: Buffer, receivedAt: Date, ref: SourceRef, deps: TriageDeps, log: Logger, channel?: Channel): Promise<{ item: Item; created: boolean }> {
   const key = dedupeKey(source);
   try {
     const analysis = await analyseMessage(source, deps.analyse, {
       receivedAt,
-      channel: mb.scanner ? 'courrier' : undefined,
+      channel,
       threadDestination: (ids) => deps.register.findByMessageIds(ids)?.destination ?? null,
     });
     const res = await deps.io.register({
@@ -95,15 +103,15 @@ async function registerFetched(fetched: FetchedMessage, receivedAt: Date, ref: S
     return { item: res.item, created: res.created };
   } catch (err) {
     if (!isPermanent(err)) throw err;
-    return deadLetter(ref, rawMessageId(source), key, receivedAt, err, deps, log);
+    return deadLetter(ref, rawMessageId(source), key, receivedAt, err, deps, log, channel);
   }
 }
 
 /** A message that cannot be processed: registered with status `error` and its reason, queued as a
  *  dead letter, and moved to the error folder (never deleted). */
-async function deadLetter(ref: SourceRef, messageId: string | null, key: string, receivedAt: Date, err: unknown, deps: TriageDeps, log: Logger) {
+async function deadLetter(ref: SourceRef, messageId: string | null, key: string, receivedAt: Date, err: unknown, deps: TriageDeps, log: Logger, channel: Channel = 'courriel') {
   const reason = `${(err as { code?: string }).code ?? 'AIG_ERR'}: ${errorMessage(err)}`;
-  const res = await deps.io.register({ source: ref, messageId, dedupeKey: key, receivedAt, channel: 'courriel', index: null, decision: null, error: reason });
+  const res = await deps.io.register({ source: ref, messageId, dedupeKey: key, receivedAt, channel, index: null, decision: null, error: reason });
   if (res.created) {
     log.warn({ registerNo: res.item.registerNo, reason }, 'dead letter: message kept in the error folder');
     await deps.deadQueue.add('dead', { job: { ...ref, folder: '', internalDate: receivedAt.toISOString() }, registerNo: res.item.registerNo, error: reason, at: new Date().toISOString() }, { jobId: `dead-${res.item.registerNo}` });
@@ -136,6 +144,6 @@ async function carryOut(ref: SourceRef, from: string, item: Item, folder: string
   await deps.io.markMoved(ref, folder);
 }
 
-function outcomeStatus(item: Item): 'routed' | 'to-review' | 'dead-letter' {
+export function outcomeStatus(item: Item): 'routed' | 'to-review' | 'dead-letter' {
   return item.status === 'error' ? 'dead-letter' : item.status === 'to-review' ? 'to-review' : 'routed';
 }

@@ -32,7 +32,7 @@ export interface TrainOptions {
   ruleOffsets: boolean;
 }
 
-export const DEFAULT_TRAIN_OPTIONS: TrainOptions = { minDocFreq: 2, nbAlpha: 0.5, lrEpochs: 40, lrRate: 0.5, lrL2: 1e-4, seed: 42, ruleOffsets: false };
+export const DEFAULT_TRAIN_OPTIONS: TrainOptions = { minDocFreq: 2, nbAlpha: 0.5, lrEpochs: 40, lrRate: 0.5, lrL2: 1e-3, seed: 42, ruleOffsets: false };
 
 export function buildVocab(docs: TrainDoc[], minDocFreq: number): string[] {
   const df = new Map<string, number>();

@@ -33,19 +33,28 @@ const modelFileSchema = z.object({
   bias: z.array(z.number()),
   /** weights[classIndex][featureIndex] */
   weights: z.array(z.array(z.number())),
+  /** The feature set the model was trained on (absent in older files: words only). */
+  features: z
+    .strictObject({ prefix: z.number().int().min(0).max(12), bigrams: z.boolean(), compound: z.number().int().min(0).max(12) })
+    .default({ prefix: 0, bigrams: false, compound: 0 }),
+  /** Thresholds measured by cross-validation: the confidence threshold to set in
+   *  classify.threshold for the misroute target, with the coverage and misroute rate it gave. */
+  recommended: z.strictObject({ threshold: z.number(), reviewMargin: z.number(), coverage: z.number(), misrouteRate: z.number() }).optional(),
   cv: z.record(z.string(), z.unknown()).optional(),
 });
-export type ModelFile = z.infer<typeof modelFileSchema>;
+export type ModelFile = z.input<typeof modelFileSchema>;
+export type LoadedModelFile = z.infer<typeof modelFileSchema>;
 
 export interface Model {
-  file: ModelFile;
+  file: LoadedModelFile;
   classes: Destination[];
   index: Map<string, number>;
   /** Feature-major weights: row f holds one weight per class (cache-friendly scoring). */
   rows: Float64Array;
 }
 
-export function modelFromFile(file: ModelFile): Model {
+export function modelFromFile(input: ModelFile): Model {
+  const file = modelFileSchema.parse(input);
   const k = file.classes.length;
   if (file.bias.length !== k || file.weights.length !== k) throw new ModelError('modèle incohérent : nombre de classes');
   const v = file.vocab.length;

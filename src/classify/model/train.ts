@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { accuracy, coverage, logLoss, macroF1, perClass } from '../metrics';
 import type { Destination } from '../types';
 import { MODEL_FORMAT_VERSION, softmax, type ModelFile } from './linear';
+import { WORD_FEATURES, type FeatureOptions } from './features';
 import { DEFAULT_TRAIN_OPTIONS, trainLogReg, trainNaiveBayes, type LinearParams, type TrainDoc, type TrainOptions } from './algorithms';
 
 export interface CorpusDoc extends TrainDoc {
@@ -15,7 +16,24 @@ export interface CorpusDoc extends TrainDoc {
   ruleWeights: number[];
   /** A forcing rule decided this message: the model never sees it in production. */
   forced: boolean;
+  /** The destination the forcing rule chose (counted as routed in the CV figures). */
+  forcedTo?: Destination;
 }
+
+/** One point of the threshold sweep: what the worker would do at this threshold. */
+export interface OperatingPoint {
+  threshold: number;
+  reviewMargin: number;
+  coverage: number;
+  misrouteRate: number;
+  /** Macro-F1 of the final destination, "to-review" counted as secretariat. */
+  macroF1: number;
+}
+
+/** The misroute rate the service accepts among messages routed without a human. */
+export const TARGET_MISROUTE = 0.03;
+const SWEEP_THRESHOLDS = [0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95];
+const SWEEP_MARGINS = [0, 0.15, 0.3];
 
 export type Algorithm = LinearParams['algorithm'];
 const ALGORITHMS: Algorithm[] = ['naive-bayes', 'logistic-regression'];
@@ -29,6 +47,9 @@ export interface CvReport {
   macroF1: number;
   coverage: number;
   misrouteRate: number;
+  /** Every (threshold, margin) tried, and the lowest threshold meeting TARGET_MISROUTE. */
+  sweep: OperatingPoint[];
+  recommended: OperatingPoint | null;
   /** Corpus indices misclassified out-of-fold, with the predicted class (to study errors). */
   misclassified: { doc: number; predicted: Destination; p: number }[];
 }
@@ -87,7 +108,15 @@ export function fitTemperature(scores: number[][], ruleWeights: number[][], labe
   return Math.exp((lo + hi) / 2);
 }
 
-function crossValidate(alg: Algorithm, docs: CorpusDoc[], classes: Destination[], folds: number, threshold: number, opts: TrainOptions): CvReport {
+interface CvSettings {
+  folds: number;
+  threshold: number;
+  reviewMargin: number;
+  opts: TrainOptions;
+}
+
+function crossValidate(alg: Algorithm, docs: CorpusDoc[], classes: Destination[], cvs: CvSettings): CvReport {
+  const { folds, threshold, reviewMargin, opts } = cvs;
   const k = classes.length;
   const fold = assignFolds(
     docs.map((d) => d.label),
@@ -109,11 +138,10 @@ function crossValidate(alg: Algorithm, docs: CorpusDoc[], classes: Destination[]
     labels,
   );
   const probs = idx.map((i) => combine(oof[i]!, docs[i]!.ruleWeights, t, ruleScale));
-  const pairs = probs.map((p, j) => {
-    const best = p.indexOf(Math.max(...p));
-    return { truth: classes[labels[j]!]!, predicted: classes[best]!, routed: p[best]! >= threshold };
-  });
-  const cov = coverage(pairs);
+  const top = probs.map((p) => p.indexOf(Math.max(...p)));
+  const pairs = top.map((best, j) => ({ truth: classes[labels[j]!]!, predicted: classes[best]! }));
+  const sweep = sweepThresholds(docs, idx, probs, classes);
+  const atThreshold = sweep.find((s) => s.threshold === threshold && s.reviewMargin === reviewMargin) ?? operatingPoint(docs, idx, probs, classes, threshold, reviewMargin);
   const misclassified = pairs
     .map((pair, j) => ({ doc: idx[j]!, predicted: pair.predicted as Destination, p: Math.max(...probs[j]!), ok: pair.truth === pair.predicted }))
     .filter((m) => !m.ok)
@@ -125,10 +153,40 @@ function crossValidate(alg: Algorithm, docs: CorpusDoc[], classes: Destination[]
     logLoss: logLoss(probs, labels),
     accuracy: accuracy(pairs),
     macroF1: macroF1(perClass(classes, pairs), pairs),
-    coverage: cov.coverage,
-    misrouteRate: cov.misrouteRate,
+    coverage: atThreshold.coverage,
+    misrouteRate: atThreshold.misrouteRate,
+    sweep,
+    recommended: recommend(sweep),
     misclassified,
   };
+}
+
+/**
+ * Replays the worker's decision on out-of-fold probabilities for each threshold and margin:
+ * forced messages are routed to the forcing rule's destination, the others routed when
+ * confident, else "to-review" (which lands with the secretariat).
+ */
+function operatingPoint(docs: CorpusDoc[], idx: number[], probs: number[][], classes: Destination[], threshold: number, reviewMargin: number): OperatingPoint {
+  const forced = docs.filter((d) => d.forced).map((d) => ({ truth: classes[d.label]!, predicted: d.forcedTo ?? 'secretariat', routed: true }));
+  const pairs = idx.map((i, j) => {
+    const p = [...probs[j]!].sort((a, b) => b - a);
+    const best = probs[j]!.indexOf(p[0]!);
+    const routed = p[0]! >= threshold && p[0]! - (p[1] ?? 0) >= reviewMargin;
+    return { truth: classes[docs[i]!.label]!, predicted: routed ? classes[best]! : 'secretariat', routed };
+  });
+  const all = [...pairs, ...forced];
+  const cov = coverage(all);
+  return { threshold, reviewMargin, coverage: cov.coverage, misrouteRate: cov.misrouteRate, macroF1: macroF1(perClass(classes, all), all) };
+}
+
+function sweepThresholds(docs: CorpusDoc[], idx: number[], probs: number[][], classes: Destination[]): OperatingPoint[] {
+  return SWEEP_THRESHOLDS.flatMap((t) => SWEEP_MARGINS.map((m) => operatingPoint(docs, idx, probs, classes, t, m)));
+}
+
+/** Among the points meeting the misroute target, the one routing the most messages. */
+function recommend(sweep: OperatingPoint[]): OperatingPoint | null {
+  const ok = sweep.filter((s) => s.misrouteRate <= TARGET_MISROUTE);
+  return ok.sort((a, b) => b.coverage - a.coverage || a.threshold - b.threshold || a.reviewMargin - b.reviewMargin)[0] ?? null;
 }
 
 export interface TrainResult {
@@ -149,12 +207,21 @@ export function corpusHash(parts: string[]): string {
 export function trainModel(
   docs: CorpusDoc[],
   classes: Destination[],
-  meta: { corpusHash: string; algorithm?: Algorithm; folds?: number; threshold?: number; options?: Partial<TrainOptions> },
+  meta: {
+    corpusHash: string;
+    algorithm?: Algorithm;
+    folds?: number;
+    threshold?: number;
+    reviewMargin?: number;
+    options?: Partial<TrainOptions>;
+    features?: FeatureOptions;
+  },
 ): TrainResult {
   const opts = { ...DEFAULT_TRAIN_OPTIONS, ...meta.options };
   const folds = meta.folds ?? 5;
   const algs = meta.algorithm ? [meta.algorithm] : ALGORITHMS;
-  const cv = algs.map((a) => crossValidate(a, docs, classes, folds, meta.threshold ?? 0.6, opts));
+  const settings: CvSettings = { folds, threshold: meta.threshold ?? 0.6, reviewMargin: meta.reviewMargin ?? 0.15, opts };
+  const cv = algs.map((a) => crossValidate(a, docs, classes, settings));
   const best = [...cv].sort((a, b) => b.macroF1 - a.macroF1 || a.logLoss - b.logLoss)[0]!;
   const params = train(best.algorithm, docs, classes.length, opts);
   const file: ModelFile = {
@@ -167,10 +234,17 @@ export function trainModel(
     classes,
     temperature: Math.round(best.temperature * 1e4) / 1e4,
     ruleScale: best.ruleScale,
+    features: meta.features ?? WORD_FEATURES,
+    ...(best.recommended ? { recommended: pick(best.recommended) } : {}),
     vocab: params.vocab,
     bias: params.bias,
     weights: params.weights,
-    cv: { folds, results: cv.map(({ misclassified: _m, ...rest }) => rest) },
+    cv: { folds, options: opts, results: cv.map(({ misclassified: _m, sweep: _s, ...rest }) => rest) },
   };
   return { file, cv };
+}
+
+function pick(p: OperatingPoint) {
+  const r = (x: number) => Math.round(x * 1e4) / 1e4;
+  return { threshold: p.threshold, reviewMargin: p.reviewMargin, coverage: r(p.coverage), misrouteRate: r(p.misrouteRate) };
 }

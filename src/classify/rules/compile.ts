@@ -40,10 +40,11 @@ function cached(key: string, make: () => RegExp | null): RegExp | null {
 function textMatcher(field: Field, spec: TextMatch, label: string): Matcher {
   const regexes: RegExp[] = [];
   if (spec.keywords) {
-    for (const [, words] of lists(spec.keywords)) {
-      const re = cached(`k:${JSON.stringify(words)}`, () => compileKeywords(withDigraphs(words)));
-      if (re) regexes.push(re);
-    }
+    // The language keys document the lists; all of them compile into ONE alternation, so a
+    // message is scanned once per keyword set rather than once per language (hot path).
+    const words = lists(spec.keywords).flatMap(([, w]) => w);
+    const re = cached(`k:${JSON.stringify(words)}`, () => compileKeywords(withDigraphs(words)));
+    if (re) regexes.push(re);
   }
   if (spec.regex) {
     for (const [, patterns] of lists(spec.regex)) {
@@ -69,10 +70,16 @@ function search(v: MessageView, field: Field, re: RegExp): string | null {
   let hit = memo.get(re);
   if (hit === undefined) {
     const m = re.exec(v[field]);
-    hit = m ? m[0].trim().slice(0, 40) : null;
+    hit = m ? quote(v.original[field], v[field], m.index, m[0].length) : null;
     memo.set(re, hit);
   }
   return hit;
+}
+
+/** The matched words as written (accents kept) when folding kept the text's length. */
+function quote(original: string, folded: string, at: number, length: number): string {
+  const cut = original.length === folded.length ? original.slice(at, at + length) : folded.slice(at, at + length);
+  return cut.trim().slice(0, 40);
 }
 
 function domainMatches(domain: string, wanted: string): boolean {

@@ -28,6 +28,8 @@ export interface MessageView {
   receivedAt: number; // epoch ms
   textAvailable: boolean;
   channel: string;
+  /** The same fields before folding, to quote evidence with its accents ("télétravail"). */
+  original: { subject: string; text: string; attachmentNames: string; sender: string };
   /** Search results per field and regex, filled lazily by the matchers. */
   memo: Map<string, Map<RegExp, string | null>>;
 }
@@ -72,6 +74,12 @@ export function buildView(input: ClassifyInput): MessageView {
     receivedAt: input.receivedAt.getTime(),
     textAvailable: ix.textAvailable,
     channel: ix.channel,
+    original: {
+      subject: ix.subject,
+      text: ix.text,
+      attachmentNames: ix.attachments.map((a) => a.name).join('\n'),
+      sender: `${ix.sender.address} ${ix.sender.name} ${ix.sender.organisation}`,
+    },
     memo: new Map(),
   };
 }

@@ -1,0 +1,95 @@
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { AigError } from '../shared/errors';
+import auth from './auth';
+import type { DashboardDeps } from './deps';
+import { html } from './html';
+import { sendPage } from './layout';
+import health, { QUEUES_PATH } from './routes/health';
+import item from './routes/item';
+import list from './routes/list';
+import review from './routes/review';
+import rules from './routes/rules';
+import stats from './routes/stats';
+import { CSS, JS } from './static';
+
+/**
+ * The dashboard app, built apart from `listen` so tests drive it with `app.inject()`.
+ * Every response carries a strict CSP: scripts and styles from our origin only, no images from
+ * anywhere else, no plugins, no framing by other sites.
+ */
+export const CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self'",
+  "font-src 'self'",
+  "connect-src 'self'",
+  "frame-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+// bull-board's React UI sets style attributes in its markup; its scripts still come from 'self'.
+const QUEUES_CSP = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'");
+
+const STATUS_OF: Record<string, number> = {
+  AIG_ERR_UNAUTHENTICATED: 401,
+  AIG_ERR_FORBIDDEN: 403,
+  AIG_ERR_CSRF: 403,
+  AIG_ERR_NOT_FOUND: 404,
+  AIG_ERR_VALIDATION: 400,
+  AIG_ERR_RATE_LIMIT: 429,
+  AIG_ERR_IMAP: 502,
+};
+
+function errorReply(req: FastifyRequest, reply: FastifyReply, status: number, code: string, message: string) {
+  reply.header('x-aig-error', code);
+  if ((req.headers.accept ?? '').includes('text/html')) {
+    return sendPage(req, reply, status === 404 ? 'Introuvable' : status === 403 ? 'Accès refusé' : 'Erreur', html`<p>${message}</p><p class="muted">${code}</p>`, status);
+  }
+  return reply.code(status).send({ code, message });
+}
+
+export async function buildApp(deps: DashboardDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.log.child({ stage: 'dashboard' }) as unknown as FastifyBaseLogger,
+    trustProxy: deps.config.dashboard.trustProxy,
+    disableRequestLogging: true,
+    bodyLimit: 2 * 1024 * 1024,
+  });
+
+  app.addHook('onSend', async (req, reply, payload) => {
+    reply.header('content-security-policy', req.url.startsWith(QUEUES_PATH) ? QUEUES_CSP : CSP);
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'no-referrer');
+    reply.header('x-frame-options', 'DENY');
+    reply.header('cross-origin-opener-policy', 'same-origin');
+    if (!req.url.startsWith('/static/')) reply.header('cache-control', 'no-store');
+    return payload;
+  });
+
+  app.setErrorHandler((err: FastifyError | AigError, req, reply) => {
+    const code = (err as { code?: string }).code ?? '';
+    let status = STATUS_OF[code] ?? (err as FastifyError).statusCode ?? 500;
+    if (status < 400) status = 500;
+    const aig = code.startsWith('AIG_ERR_') ? code : status === 400 ? 'AIG_ERR_BAD_REQUEST' : status === 413 ? 'AIG_ERR_TOO_LARGE' : 'AIG_ERR_INTERNAL';
+    if (status >= 500) req.log.error({ err: err.message, code: aig, url: req.routeOptions.url }, 'dashboard error');
+    return errorReply(req, reply, status, aig, status >= 500 ? 'Erreur interne : elle a été journalisée.' : err.message);
+  });
+  app.setNotFoundHandler((req, reply) => errorReply(req, reply, 404, 'AIG_ERR_NOT_FOUND', 'Page introuvable.'));
+
+  await app.register(auth, deps);
+  app.get('/static/app.css', { config: { access: 'public' } }, async (_req, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'max-age=3600').send(CSS));
+  app.get('/static/app.js', { config: { access: 'public' } }, async (_req, reply) => reply.type('text/javascript; charset=utf-8').header('cache-control', 'max-age=3600').send(JS));
+  app.get('/healthz', { config: { access: 'public' } }, async () => ({ ok: true }));
+  await app.register(list, deps);
+  await app.register(item, deps);
+  await app.register(review, deps);
+  await app.register(stats, deps);
+  await app.register(rules, deps);
+  await app.register(health, deps);
+  return app;
+}
+
+export { AigError };
