@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { extractFeatures } from '../../../src/classify/model/features';
+import { DEFAULT_FEATURES, extractFeatures } from '../../../src/classify/model/features';
 import { loadModel, ModelError, saveModel, scoreFeatures } from '../../../src/classify/model/linear';
 import { assignFolds, fitTemperature, trainModel } from '../../../src/classify/model/train';
 import { AUTO_DESTINATIONS } from '../../../src/classify/types';
@@ -18,7 +18,23 @@ describe('features', () => {
     expect(f.names.some((n) => n.startsWith('#lang:'))).toBe(false);
     const fr = extractFeatures(record({ body: 'Détachement et détachements', language: 'fr' }));
     expect(fr.names.filter((n) => n.startsWith('detach'))).toHaveLength(1);
-    expect(fr.surface.get(fr.names.find((n) => n.startsWith('detach'))!)).toBe('detachement');
+    // The explanation shows the word as written, accents included.
+    expect(fr.surfaceOf(fr.names.find((n) => n.startsWith('detach'))!)).toBe('détachement');
+  });
+
+  it('prefix features let the same root meet across languages', () => {
+    const opts = { ...DEFAULT_FEATURES, prefix: 5 };
+    const es = extractFeatures(record({ body: 'Solicito la traducción', language: 'es' }), opts);
+    const it_ = extractFeatures(record({ body: 'Chiedo la traduzione', language: 'it' }), opts);
+    expect(es.names).toContain('p:tradu');
+    expect(it_.names).toContain('p:tradu');
+    expect(es.surfaceOf('p:tradu')).toBe('traducción');
+    // Where folding changes lengths (ß → ss) the folded word is shown rather than a wrong cut.
+    const de = extractFeatures(record({ subject: 'Straße', body: 'Übersetzung für die Straße', language: 'de' }));
+    expect(de.surfaceOf('s:strass')).toBe('strasse');
+    expect(de.names).toContain('ubersetz');
+    // Off by default for models that did not record a feature set.
+    expect(extractFeatures(record({ body: 'Solicito la traducción', language: 'es' })).names).not.toContain('p:tradu');
   });
 
   it('falls back to folding for languages without a stemmer', () => {
@@ -59,6 +75,18 @@ describe('model file', () => {
     expect(m.file).toMatchObject({ formatVersion: 1, corpusHash: 'h', corpusSize: 30 });
     expect(m.index.size).toBe(file.vocab.length);
     expect(m.file.temperature).toBeGreaterThan(0);
+    expect(m.file.features).toEqual({ prefix: 0, bigrams: false, compound: 0 });
+  });
+
+  it('records the cross-validated threshold sweep and the feature set it was trained with', () => {
+    const { file, cv } = trainModel(tinyDocs(), [...AUTO_DESTINATIONS], { corpusHash: 'h', folds: 3, options: { minDocFreq: 1 }, features: DEFAULT_FEATURES });
+    expect(file.features).toEqual(DEFAULT_FEATURES);
+    const sweep = cv[0]!.sweep;
+    expect(sweep.length).toBeGreaterThan(10);
+    // A higher threshold never routes more messages.
+    const byT = sweep.filter((p) => p.reviewMargin === 0).map((p) => p.coverage);
+    byT.slice(1).forEach((c, i) => expect(c).toBeLessThanOrEqual(byT[i]!));
+    if (file.recommended) expect(file.recommended.misrouteRate).toBeLessThanOrEqual(0.03);
   });
 
   it('refuses a missing file and an unknown format version, saying what to do', () => {
