@@ -1,3 +1,4 @@
+import { observe } from '../src/app/observe';
 import { onShutdown } from '../src/app/runtime';
 import { loadRuntimeConfig, startPoller, startTriage } from '../src/app/start';
 import { fatal } from './fatal';
@@ -5,10 +6,12 @@ import { fatal } from './fatal';
 /** `npm start`: poller and triage worker in one process, for a small installation. */
 (async () => {
   const { config, log } = loadRuntimeConfig();
-  const triage = await startTriage(config, log);
-  const poller = startPoller(config, log);
+  const obs = observe('all', config, log);
+  const triage = await startTriage(config, log, obs.metrics);
+  const poller = startPoller(config, log, obs.metrics);
   onShutdown(async () => {
     await poller.stop();
     await triage.stop();
+    obs.close();
   }, log);
 })().catch(fatal);

@@ -1,14 +1,19 @@
+import { observe } from '../src/app/observe';
 import { onShutdown } from '../src/app/runtime';
+import { startPoller } from '../src/app/start-poller';
 import { loadConfig } from '../src/config/load';
 import { createLogger } from '../src/shared/logger';
-import { startPoller } from '../src/app/start-poller';
 import { fatal } from './fatal';
 
 try {
   const config = loadConfig({ requirePassword: true });
   const log = createLogger(config.log.level);
-  const running = startPoller(config, log);
-  onShutdown(() => running.stop(), log);
+  const obs = observe('poller', config, log);
+  const running = startPoller(config, log, obs.metrics);
+  onShutdown(async () => {
+    await running.stop();
+    obs.close();
+  }, log);
 } catch (err) {
   fatal(err);
 }

@@ -1,7 +1,8 @@
 import type { Config } from '../config/schema';
 import { CheckpointStore } from '../ingest/checkpoint';
 import { DropFolderWatcher } from '../ingest/drop-folder';
-import { Poller } from '../ingest/poller';
+import { Poller, type SyncInfo } from '../ingest/poller';
+import type { Metrics } from '../shared/metrics';
 import { createTriageQueue } from '../queue';
 import type { Logger } from '../shared/logger';
 import type { Running } from './running';
@@ -11,11 +12,14 @@ import { createRedis } from './runtime';
  * Start the poller: watch the mailboxes, enqueue jobs. Kept apart from the triage wiring so that a
  * poller process never loads the parser, the model or the register.
  */
-/** Start the poller: watch the mailboxes, enqueue jobs. */
-export function startPoller(config: Readonly<Config>, log: Logger): Running {
+export function startPoller(config: Readonly<Config>, log: Logger, metrics?: Metrics): Running {
   const redis = createRedis(config);
   const queue = createTriageQueue(redis, config.redis.prefix, config.worker.attempts, config.worker.backoffMs);
-  const poller = new Poller({ config, queue, checkpoints: new CheckpointStore(redis, config.redis.prefix), log });
+  const onSync = (mailbox: string, info: SyncInfo) => {
+    metrics?.ingested.inc({ mailbox }, info.enqueued);
+    metrics?.lastPoll.set({ mailbox }, info.at.getTime() / 1000);
+  };
+  const poller = new Poller({ config, queue, checkpoints: new CheckpointStore(redis, config.redis.prefix), log, onSync });
   poller.start();
   const drop = config.dropFolder.path !== '' ? new DropFolderWatcher(config.dropFolder, queue, log.child({ stage: 'ingest', origin: 'drop' })) : null;
   drop?.start();
@@ -23,6 +27,8 @@ export function startPoller(config: Readonly<Config>, log: Logger): Running {
   // the poller is gone), refreshed every few seconds.
   const publish = () => {
     for (const st of poller.status()) {
+      metrics?.imapConnected.set({ mailbox: st.mailbox }, st.connected ? 1 : 0);
+      metrics?.imapIdle.set({ mailbox: st.mailbox }, st.idle ? 1 : 0);
       const key = `${config.redis.prefix}:poller:status:${st.mailbox}`;
       redis.set(key, JSON.stringify({ ...st, pid: process.pid, at: new Date().toISOString() }), 'EX', 30).catch(() => undefined);
     }

@@ -5,6 +5,7 @@ import type { Config } from '../config/schema';
 import { createDeadQueue } from '../queue';
 import { Register } from '../register/sqlite';
 import { createLogger, type Logger } from '../shared/logger';
+import type { Metrics } from '../shared/metrics';
 import { ImapPool } from '../triage/imap-pool';
 import { TriageIO } from '../triage/io';
 import { createTriageWorker } from '../triage/worker';
@@ -16,7 +17,7 @@ export type { Running } from './running';
 export { startPoller } from './start-poller';
 
 /** Start a triage worker: the model and rules are loaded before any job is taken. */
-export async function startTriage(config: Readonly<Config>, log: Logger): Promise<Running> {
+export async function startTriage(config: Readonly<Config>, log: Logger, metrics?: Metrics): Promise<Running> {
   const analysis = loadAnalysis(config, log, { watchRules: true });
   const organisation = loadOrganisation(path.join(ROOT_DIR, 'config', 'organisation.yaml'));
   const register = new Register({ path: config.register.path, numberPrefix: config.register.numberPrefix, replyDelayDays: config.register.replyDelayDays });
@@ -29,6 +30,7 @@ export async function startTriage(config: Readonly<Config>, log: Logger): Promis
     concurrency: config.worker.concurrency,
     lockDurationMs: config.worker.lockDurationMs,
     stalledIntervalMs: config.worker.stalledIntervalMs,
+    metrics,
   });
   log.info({ concurrency: config.worker.concurrency }, 'triage worker started');
   return {

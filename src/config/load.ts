@@ -55,6 +55,7 @@ function applyEnv(raw: Record<string, any>, env: Env): void {
   if (env.REDIS_URL !== undefined) raw.redis = { ...raw.redis, url: env.REDIS_URL };
   if (env.REGISTER_PATH !== undefined) raw.register = { ...raw.register, path: env.REGISTER_PATH };
   if (env.LOG_LEVEL !== undefined) raw.log = { ...raw.log, level: env.LOG_LEVEL };
+  if (env.METRICS_PORT !== undefined) raw.metrics = { ...raw.metrics, port: parsePort('METRICS_PORT', env.METRICS_PORT) };
   if (env.DROP_FOLDER !== undefined) raw.dropFolder = { ...raw.dropFolder, path: env.DROP_FOLDER };
   if (env.AIG_REDIS_PREFIX !== undefined) raw.redis = { ...raw.redis, prefix: env.AIG_REDIS_PREFIX };
   const mb = Array.isArray(raw.mailboxes) && raw.mailboxes.length > 0 ? { ...raw.mailboxes[0] } : {};

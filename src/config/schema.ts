@@ -114,6 +114,12 @@ export const configSchema = z
         settleMs: ms('A file must be unchanged this long before it is taken (a scanner may still be writing it)'),
       })
       .strict(),
+    metrics: z
+      .object({
+        port: z.number().int().min(0).max(65535).describe('Port of the /metrics, /healthz, /readyz server of a process running alone (0 = none)'),
+        host: z.string().min(1).describe('Address that server listens on'),
+      })
+      .strict(),
     log: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).describe('pino log level') }).strict(),
   })
   .strict();

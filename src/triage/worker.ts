@@ -2,6 +2,7 @@ import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { TRIAGE_QUEUE, type TriageJob } from '../queue';
 import { errorMessage } from '../shared/errors';
+import type { Metrics } from '../shared/metrics';
 import { triageMessage, type TriageDeps, type TriageOutcome } from './process';
 
 /**
@@ -9,13 +10,28 @@ import { triageMessage, type TriageDeps, type TriageOutcome } from './process';
  * folder); anything thrown here is transient (IMAP, Redis, SQLite busy) and BullMQ retries it with
  * the job's exponential backoff.
  */
-export function createTriageWorker(deps: TriageDeps, connection: Redis, opts: { prefix: string; concurrency: number; lockDurationMs: number; stalledIntervalMs: number; autorun?: boolean }): Worker<TriageJob, TriageOutcome> {
+export function createTriageWorker(
+  deps: TriageDeps,
+  connection: Redis,
+  opts: { prefix: string; concurrency: number; lockDurationMs: number; stalledIntervalMs: number; autorun?: boolean; metrics?: Metrics },
+): Worker<TriageJob, TriageOutcome> {
+  const m = opts.metrics;
   const worker = new Worker<TriageJob, TriageOutcome>(
     TRIAGE_QUEUE,
     async (job: Job<TriageJob>) => {
+      const stopTimer = m?.processing.startTimer();
       try {
-        return await triageMessage(job.data, deps, job.attemptsMade);
+        const out = await triageMessage(job.data, deps, job.attemptsMade);
+        stopTimer?.();
+        if (m && out.status !== 'vanished' && out.created) {
+          if (out.status === 'dead-letter') m.deadLetters.inc();
+          const item = deps.register.getByNumber(out.registerNo);
+          if (item) m.routed.inc({ destination: item.destination, status: item.status });
+          if (job.data.internalDate) m.endToEnd.observe(Math.max(0, (Date.now() - Date.parse(job.data.internalDate)) / 1000));
+        }
+        return out;
       } catch (err) {
+        m?.errors.inc();
         // Start the retry from a fresh IMAP connection (and a fresh folder cache: a destination
         // folder deleted while running is re-created).
         deps.imap.discard(job.data.mailbox);
