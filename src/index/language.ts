@@ -4,7 +4,8 @@
  *  1. a function-word scorer (Map lookups over the first words: ~microseconds) that decides
  *     when one language clearly leads;
  *  2. otherwise tinyld (n-gram model, CommonJS, ~0.2-0.4 ms per call) on a bounded slice.
-* Measured on 180 short sentences (20 x 9 languages), with tinyld (default model): this 179/180; with tinyld/light (used, to keep the worker under 150 MB): 177/180, tinyld 178/180, tinyld/heavy
+ * Measured on 180 short sentences (20 x 9 languages): this with tinyld 179/180, with tinyld/light
+ * (used: 11 MB resident instead of 49 MB, for the worker RSS target) 177/180; tinyld alone 178/180, tinyld/heavy
  * 179/180, eld 180/180 and faster (40-70 µs), but eld is ESM-only: it cannot be required from
  * this CommonJS project nor loaded under jest without experimental VM modules.
  * Stage 1 alone decided 142/180 sentences, all right (in-sample: the word lists were written
