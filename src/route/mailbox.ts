@@ -92,7 +92,13 @@ export async function moveMessages(client: ImapFlow, folder: string, reqs: MoveR
   for (const dest of new Set(reqs.map((r) => r.dest))) await ensureFolder(client, dest);
   const lock = await client.getMailboxLock(folder);
   try {
-    const found = await client.search({ uid: reqs.map((r) => r.uid).join(',') }, { uid: true });
+    const uidSet = reqs.map((r) => r.uid).join(',');
+    let found = await client.search({ uid: uidSet }, { uid: true });
+    if (!found || found.length < new Set(reqs.map((r) => r.uid)).size) {
+      // As in fetchMessages: this session may not know yet about a message another one saw.
+      await client.noop();
+      found = await client.search({ uid: uidSet }, { uid: true });
+    }
     const present = new Set(found || []);
     const byDest = new Map<string, number[]>();
     for (const r of reqs) {

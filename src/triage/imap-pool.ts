@@ -10,10 +10,12 @@ interface Conn {
 }
 
 /**
- * One IMAP connection per mailbox for fetching and moving (separate from the poller's watching
- * connection). A dropped connection is replaced on next use; the job in hand fails transiently and
- * BullMQ retries it.
+ * IMAP connections of a triage worker, per mailbox and role (separate from the poller's watching
+ * connection): 'fetch' downloads sources while 'move' sets keywords and moves, so that the two batches
+ * overlap instead of taking turns on one connection. A dropped connection is replaced on next use; the
+ * job in hand fails transiently and BullMQ retries it.
  */
+export type ImapRole = 'fetch' | 'move';
 export class ImapPool {
   private readonly conns = new Map<string, Promise<Conn>>();
 
@@ -28,27 +30,31 @@ export class ImapPool {
     return mb;
   }
 
-  async get(id: string): Promise<Conn> {
-    const existing = this.conns.get(id);
+  async get(id: string, role: ImapRole = 'move'): Promise<Conn> {
+    const key = `${id}\u0000${role}`;
+    const existing = this.conns.get(key);
     if (existing) {
       const c = await existing.catch(() => null);
       if (c && c.client.usable) return c;
-      this.conns.delete(id);
+      this.conns.delete(key);
     }
     const p = this.open(id);
-    this.conns.set(id, p);
-    p.catch(() => this.conns.delete(id));
+    this.conns.set(key, p);
+    p.catch(() => this.conns.delete(key));
     return p;
   }
 
   /** Drop a connection after an IMAP error so that the retry starts from a clean one. */
   discard(id: string): void {
-    const p = this.conns.get(id);
-    this.conns.delete(id);
-    p?.then((c) => {
-      forgetFolders(c.client);
-      c.client.close();
-    }).catch(() => undefined);
+    for (const role of ['fetch', 'move'] as const) {
+      const key = `${id}\u0000${role}`;
+      const p = this.conns.get(key);
+      this.conns.delete(key);
+      p?.then((c) => {
+        forgetFolders(c.client);
+        c.client.close();
+      }).catch(() => undefined);
+    }
   }
 
   private async open(id: string): Promise<Conn> {

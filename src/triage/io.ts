@@ -34,7 +34,7 @@ export class TriageIO {
     let c = this.fetchers.get(key);
     if (!c) {
       c = new Coalescer(async (uids) => {
-        const { client } = await this.imap.get(mailbox);
+        const { client } = await this.imap.get(mailbox, 'fetch');
         const got = await fetchMessages(client, folder, [...new Set(uids)], this.maxMessageBytes);
         return uids.map((u) => got.get(u) ?? null);
       }, this.maxBatch);
