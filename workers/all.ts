@@ -1,15 +1,18 @@
 import { observe } from '../src/app/observe';
 import { onShutdown } from '../src/app/runtime';
 import { loadRuntimeConfig, startPoller, startTriage } from '../src/app/start';
+import { startDashboard } from '../src/dashboard/start';
 import { fatal } from './fatal';
 
-/** `npm start`: poller and triage worker in one process, for a small installation. */
+/** `npm start`: poller, triage worker and dashboard in one process, for a small installation. */
 (async () => {
   const { config, log } = loadRuntimeConfig();
   const obs = observe('all', config, log);
   const triage = await startTriage(config, log, obs.metrics);
   const poller = startPoller(config, log, obs.metrics);
+  const dashboard = await startDashboard(config, log);
   onShutdown(async () => {
+    await dashboard.stop();
     await poller.stop();
     await triage.stop();
     obs.close();

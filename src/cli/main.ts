@@ -6,6 +6,7 @@ const HELP = `aiguillage — mail triage for CLEISS
   aiguillage train [options]                               train the model into config/model/
   aiguillage backtest --corpus DIR --labels FILE.csv [--rules FILE] [--json]
   aiguillage register search|show|export|purge …           consult the register (register --help)
+  aiguillage user add NAME --role secretariat|supervisor|admin [--password-stdin] [--users FILE]
 `;
 
 type Command = (argv: string[]) => Promise<number>;
@@ -15,6 +16,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   train: async () => (await import('./train')).runTrain,
   backtest: async () => (await import('./backtest')).runBacktest,
   register: async () => (await import('./register')).runRegister,
+  user: async () => (await import('./user')).runUser,
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -1,9 +1,8 @@
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { AigError } from '../shared/errors';
 import auth from './auth';
 import type { DashboardDeps } from './deps';
-import { html } from './html';
-import { sendPage } from './layout';
+import { sendError } from './layout';
 import health, { QUEUES_PATH } from './routes/health';
 import item from './routes/item';
 import list from './routes/list';
@@ -43,19 +42,12 @@ const STATUS_OF: Record<string, number> = {
   AIG_ERR_IMAP: 502,
 };
 
-function errorReply(req: FastifyRequest, reply: FastifyReply, status: number, code: string, message: string) {
-  reply.header('x-aig-error', code);
-  if ((req.headers.accept ?? '').includes('text/html')) {
-    return sendPage(req, reply, status === 404 ? 'Introuvable' : status === 403 ? 'Accès refusé' : 'Erreur', html`<p>${message}</p><p class="muted">${code}</p>`, status);
-  }
-  return reply.code(status).send({ code, message });
-}
-
 export async function buildApp(deps: DashboardDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.log.child({ stage: 'dashboard' }) as unknown as FastifyBaseLogger,
     trustProxy: deps.config.dashboard.trustProxy,
-    disableRequestLogging: true,
+    // No per-request lines: URLs carry search terms (a name, a NIR typed in the search box).
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 2 * 1024 * 1024,
   });
 
@@ -75,9 +67,9 @@ export async function buildApp(deps: DashboardDeps): Promise<FastifyInstance> {
     if (status < 400) status = 500;
     const aig = code.startsWith('AIG_ERR_') ? code : status === 400 ? 'AIG_ERR_BAD_REQUEST' : status === 413 ? 'AIG_ERR_TOO_LARGE' : 'AIG_ERR_INTERNAL';
     if (status >= 500) req.log.error({ err: err.message, code: aig, url: req.routeOptions.url }, 'dashboard error');
-    return errorReply(req, reply, status, aig, status >= 500 ? 'Erreur interne : elle a été journalisée.' : err.message);
+    return sendError(req, reply, status, aig, status >= 500 ? 'Erreur interne : elle a été journalisée.' : err.message);
   });
-  app.setNotFoundHandler((req, reply) => errorReply(req, reply, 404, 'AIG_ERR_NOT_FOUND', 'Page introuvable.'));
+  app.setNotFoundHandler((req, reply) => sendError(req, reply, 404, 'AIG_ERR_NOT_FOUND', 'Page introuvable.'));
 
   await app.register(auth, deps);
   app.get('/static/app.css', { config: { access: 'public' } }, async (_req, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'max-age=3600').send(CSS));

@@ -7,7 +7,7 @@ import fp from 'fastify-plugin';
 import { AigError } from '../shared/errors';
 import { ADMIN, type Access, type DashboardDeps } from './deps';
 import { html } from './html';
-import { sendPage } from './layout';
+import { sendError, sendPage } from './layout';
 import { sameToken, SessionStore } from './sessions';
 import { ROLES, type Role } from './users';
 
@@ -44,11 +44,13 @@ function guard(access: Access): preHandlerHookHandler {
     if (access === 'public') return;
     if (!req.user) {
       if (wantsHtml(req)) return reply.redirect(`/login?next=${encodeURIComponent(req.url)}`, 303);
-      throw new AigError('AIG_ERR_UNAUTHENTICATED', 'connexion requise');
+      return sendError(req, reply, 401, 'AIG_ERR_UNAUTHENTICATED', 'connexion requise');
     }
-    if (!allowed(access, req.user.role)) throw new AigError('AIG_ERR_FORBIDDEN', 'accès refusé pour votre rôle');
+    // Answered here rather than thrown: plugins with their own error handler (bull-board) must not
+    // turn a refusal into a 500.
+    if (!allowed(access, req.user.role)) return sendError(req, reply, 403, 'AIG_ERR_FORBIDDEN', 'accès refusé pour votre rôle');
     if (!SAFE_METHODS.has(req.method) && !sameToken(csrfOf(req), req.user.csrf)) {
-      throw new AigError('AIG_ERR_CSRF', 'jeton anti-CSRF absent ou invalide : rechargez la page');
+      return sendError(req, reply, 403, 'AIG_ERR_CSRF', 'jeton anti-CSRF absent ou invalide : rechargez la page');
     }
   };
 }

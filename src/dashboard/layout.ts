@@ -51,3 +51,13 @@ export function redirectWith(reply: FastifyReply, url: string, msg: { ok?: strin
   const q = msg.err ? `err=${encodeURIComponent(msg.err)}` : `ok=${encodeURIComponent(msg.ok ?? '')}`;
   return reply.redirect(`${url}${sep}${q}`, 303);
 }
+
+/** An error answer: an HTML page for browsers, JSON otherwise; the stable code in X-Aig-Error. */
+export function sendError(req: FastifyRequest, reply: FastifyReply, status: number, code: string, message: string) {
+  reply.header('x-aig-error', code);
+  if ((req.headers.accept ?? '').includes('text/html')) {
+    const title = status === 404 ? 'Introuvable' : status === 403 ? 'Accès refusé' : 'Erreur';
+    return sendPage(req, reply, title, html`<p>${message}</p><p class="muted">${code}</p>`, status);
+  }
+  return reply.code(status).send({ code, message });
+}

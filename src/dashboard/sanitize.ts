@@ -12,6 +12,8 @@ import sanitizeHtml from 'sanitize-html';
  * The result is then shown in a sandboxed iframe (no allow-scripts, no allow-same-origin) under the
  * page's strict CSP plus a `default-src 'none'` meta CSP inside the frame: defence in depth.
  */
+const SAFE_HREF = /^(https?:\/\/|mailto:)/i;
+
 const OPTIONS: sanitizeHtml.IOptions = {
   allowedTags: [
     'p', 'br', 'div', 'span', 'b', 'strong', 'i', 'em', 'u', 's', 'strike', 'blockquote', 'pre', 'code', 'ul', 'ol', 'li',
@@ -27,7 +29,13 @@ const OPTIONS: sanitizeHtml.IOptions = {
   nonTextTags: ['script', 'style', 'textarea', 'option', 'noscript', 'title', 'head', 'template', 'xmp', 'iframe', 'object', 'embed', 'svg', 'math'],
   // Links cannot open anything from the sandbox anyway; say where they go in the tooltip.
   transformTags: {
-    a: (tagName, attribs) => ({ tagName, attribs: { ...(attribs.href ? { href: attribs.href, title: attribs.href } : {}) } }),
+    // transformTags runs BEFORE the scheme check: test the scheme here, or a javascript: URL would
+    // survive as tooltip text.
+    a: (tagName, attribs): sanitizeHtml.Tag => {
+      const href = (attribs.href ?? '').trim();
+      const safe: sanitizeHtml.Attributes = SAFE_HREF.test(href) ? { href, title: href } : {};
+      return { tagName, attribs: safe };
+    },
   },
 };
 

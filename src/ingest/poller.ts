@@ -199,6 +199,7 @@ class MailboxWatcher {
         scanned = fresh.length;
         enqueued = await this.enqueue(fresh.map((m) => ({ uid: m.uid, internalDate: toIso(m.internalDate) })), uidValidity);
         for (const m of fresh) maxUid = Math.max(maxUid, m.uid);
+        if (rescan) await this.reviveFailed(fresh.map((m) => triageJobId({ mailbox: this.mb.id, uidValidity, uid: m.uid })));
       }
       if (!cp || cp.uidValidity !== uidValidity || maxUid > cp.lastUid) {
         await this.deps.checkpoints.set(this.mb.id, { uidValidity, lastUid: Math.max(maxUid, cp?.uidValidity === uidValidity ? cp.lastUid : 0) });
@@ -210,6 +211,31 @@ class MailboxWatcher {
     } finally {
       lock.release();
     }
+  }
+
+  /**
+   * A message still in the folder whose job FAILED (its retry budget spent during an outage longer
+   * than the backoff, e.g. IMAP or SQLite down for half an hour) would wait there for ever: the
+   * re-add above uses the same job id, which BullMQ ignores while the failed job exists. Each sweep
+   * therefore puts such jobs back in the queue (so a lasting failure costs one attempt series per
+   * sweep interval, not a tight loop).
+   */
+  private async reviveFailed(ids: string[]): Promise<void> {
+    const queue = this.deps.queue;
+    if (ids.length === 0 || (await queue.getFailedCount()) === 0) return;
+    const failed = new Set(await queue.getRanges(['failed'], 0, -1));
+    let revived = 0;
+    for (const id of ids) {
+      if (!failed.has(id)) continue;
+      const job = await queue.getJob(id);
+      if (job && (await job.isFailed())) {
+        // A fresh attempt series: the full backoff again, and the worker's "not visible yet" retries
+        // (keyed on attemptsMade) instead of an immediate "vanished".
+        await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+        revived++;
+      }
+    }
+    if (revived > 0) this.log.warn({ revived }, 'failed jobs of messages still in the folder put back in the queue');
   }
 
   private async enqueue(msgs: { uid: number; internalDate: string | null }[], uidValidity: string): Promise<number> {

@@ -9,7 +9,7 @@ import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type DovecotService, startDovecot, stopStaleDovecot } from '../../src/services/dovecot';
-import { processAlive, redactUrl } from '../../src/services/ensure';
+import { findOrInstall, processAlive, redactUrl } from '../../src/services/ensure';
 import { DEFAULT_REDIS_URL, type RedisService, ensureRedis, stopStaleRedis } from '../../src/services/redis';
 import { TEST_ENV } from './services';
 
@@ -52,6 +52,8 @@ export default async function globalSetup(): Promise<void> {
   chmodSync(runDir, 0o711);
   // Installing packages is allowed (root on Debian only); AIG_NO_INSTALL=1 forbids it.
   const allowInstall = process.env.AIG_NO_INSTALL !== '1';
+  // The browser tests drive Debian's Chromium (playwright-core never downloads one).
+  await findOrInstall('chromium', 'chromium', { allowInstall, why: 'The dashboard tests need a headless Chromium.', log });
   const [redis, dovecot] = await Promise.allSettled([
     ensureRedis({ url: process.env.REDIS_URL ?? DEFAULT_REDIS_URL, dir: join(runDir, 'redis'), log, allowInstall }),
     startDovecot({ dir: join(runDir, 'dovecot'), log, allowInstall }),

@@ -1,0 +1,169 @@
+/**
+ * Scenario 3: IMAP faults under a running poller + triage worker (in-process; their reconnects are
+ * what is tested). Dovecot restarted mid-batch; the connection cut mid-FETCH and mid-MOVE by a TCP
+ * proxy between the pipeline and Dovecot; a destination folder deleted while running.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { startPoller, startTriage, type Running } from '../../src/app/start';
+import { createLogger } from '../../src/shared/logger';
+import { PrivateDovecot, TcpProxy, type CutMode } from '../helpers/faults';
+import { appendAll, imapClient, sampleMessages, waitFor } from '../helpers/pipeline';
+import { cleanupRedisPrefix, TEST_ENV, newImapUser } from '../helpers/services';
+import { faultEnv, type FaultEnv } from './lib/env';
+import { expectClean } from './lib/assert';
+import { figures, registerCounts, report, settle } from './lib/figures';
+
+const log = createLogger(process.env.AIG_TEST_LOG ?? 'silent');
+
+jest.setTimeout(100000);
+
+describe('reliability: IMAP faults', () => {
+  const running: Running[] = [];
+  const envs: FaultEnv[] = [];
+  let dovecot: PrivateDovecot | null = null;
+  let proxy: TcpProxy | null = null;
+
+  async function start(p: FaultEnv): Promise<Running> {
+    envs.push(p);
+    const triage = await startTriage(p.config, log);
+    running.push(triage, startPoller(p.config, log));
+    return triage;
+  }
+
+  async function stopAll(): Promise<void> {
+    while (running.length > 0) await running.pop()!.stop();
+  }
+
+  afterAll(async () => {
+    await stopAll();
+    await proxy?.close();
+    await dovecot?.stop();
+    for (const p of envs) await cleanupRedisPrefix(p.env.REDIS_URL, p.prefix);
+  });
+
+  test('Dovecot restarted mid-batch: nothing lost, nothing doubled', async () => {
+    const dir = path.join(process.env[TEST_ENV.runDir] ?? '/tmp', `dovecot-restart-${process.pid}`);
+    fs.rmSync(dir, { recursive: true, force: true });
+    dovecot = await PrivateDovecot.start(dir);
+    const user = await dovecot.addUser(`restart${Date.now().toString(36)}`);
+    const p = await faultEnv('dovecot-restart', { user });
+    const count = 80;
+    await appendAll(user, sampleMessages(count).map((s) => s.source));
+    await start(p);
+    await waitFor('a few registered', () => registerCounts(p.registerPath).items >= 5, 60000, 10);
+    const movedAtRestart = registerCounts(p.registerPath).moved;
+    await dovecot.restart(1000);
+    await settle(p.registerPath, count, 60000);
+    const f = await figures(user, p.registerPath, count);
+    report('dovecot restart mid-batch', f, { movedAtRestart });
+    expect(movedAtRestart).toBeLessThan(count);
+    expectClean(f);
+    await stopAll();
+  });
+
+  test('connection cut mid-FETCH and mid-MOVE (TCP proxy): nothing lost, nothing doubled', async () => {
+    const user = await newImapUser();
+    proxy = await TcpProxy.start(user.host, user.port);
+    const p = await faultEnv('imap-cuts', { user, imapPort: proxy.port });
+    const count = 60;
+    await appendAll(user, sampleMessages(count + 40).slice(40).map((s) => s.source));
+    // One-shot cuts, armed one after the other: each fires on the next matching command.
+    const BODY = /UID FETCH [\d,:]+ \(UID BODY\.PEEK\[\]/;
+    const META = /UID FETCH [\d,:]+ \(UID ENVELOPE/;
+    const MOVE = /UID MOVE [\d,:]+ /;
+    const STORE = /UID STORE [\d,:]+ \+FLAGS/;
+    const plan: [RegExp, CutMode][] = [
+      [BODY, 'mid-response'],
+      [MOVE, 'lose-response'],
+      [BODY, 'drop-request'],
+      [STORE, 'drop-request'],
+      [MOVE, 'drop-request'],
+      [META, 'mid-response'],
+      [MOVE, 'lose-response'],
+      [STORE, 'lose-response'],
+      [BODY, 'mid-response'],
+    ];
+    const fired: string[] = [];
+    const px = proxy;
+    let done = false;
+    const driver = (async () => {
+      for (const [pattern, mode] of plan) {
+        const armed = px.cutOn(pattern, mode);
+        let cmd: string | null = null;
+        while (cmd === null && !done) cmd = await Promise.race([armed, new Promise<null>((r) => setTimeout(() => r(null), 200))]);
+        if (cmd === null) break;
+        fired.push(`${mode} ${cmd.split(' ').slice(1, 3).join(' ')}`);
+        await new Promise((r) => setTimeout(r, 150));
+      }
+    })();
+    await start(p);
+    await settle(p.registerPath, count, 60000);
+    done = true;
+    await driver;
+    px.disarm();
+    const f = await figures(user, p.registerPath, count);
+    report('imap cut mid-FETCH/mid-MOVE', f, { cuts: fired.length, proxyCuts: px.cuts });
+    process.stdout.write(`[reliability] cuts: ${fired.join('; ')}\n`);
+    // Timing decides how many fire before the batch ends; at least one of each kind must have.
+    expect(fired.length).toBeGreaterThanOrEqual(6);
+    expectClean(f);
+    await stopAll();
+  });
+
+  test('destination folder deleted while running: re-created, only its former content is gone', async () => {
+    const user = await newImapUser();
+    const p = await faultEnv('folder-delete', { user });
+    const all = sampleMessages(120);
+    const pcn = all.filter((s) => /\/pcn-/.test(s.file)).slice(0, 24);
+    const other = all.filter((s) => !/\/pcn-/.test(s.file)).slice(0, 6);
+    const sources = [...other, ...pcn].map((s) => s.source);
+    await appendAll(user, sources);
+    const triage = await start(p);
+    const reg = triage.register!;
+    const movedToPcn = () => reg.list({ limit: 1000, destination: 'pcn' }).filter((i) => i.status === 'auto-routed' && reg.sourcesOf(i.id)[0]?.movedAt).length;
+    await waitFor('a message moved to pcn', () => movedToPcn() >= 2, 60000, 20);
+    const removed = await deleteFolder(user, 'pcn');
+    await settle(p.registerPath, sources.length, 60000);
+    const f = await figures(user, p.registerPath, sources.length);
+    report('destination folder deleted mid-run', f, { deletedWithFolder: removed.length });
+    // What the person deleted is gone (the folder's content at that moment) and nothing else:
+    // every later message to pcn landed in the re-created folder.
+    const gone = f.problems.filter((x) => / is in no folder$/.test(x)).map((x) => x.split(' ')[0]).sort();
+    expect(gone).toEqual(removed.sort());
+    expect(f.problems.filter((x) => !/ is in no folder$/.test(x))).toEqual([]);
+    expect(f.lost).toBe(removed.length);
+    expect(f.duplicates).toBe(0);
+    expect(reg.list({ limit: 1000, destination: 'pcn' }).length).toBeGreaterThan(removed.length);
+    await stopAll();
+  });
+});
+
+/**
+ * Delete Aiguillage<delim>leaf as a person would, and return the register keywords it held. The
+ * folder is renamed first (atomic: nothing more can be moved into it under its name), its content
+ * read, then deleted: so the count of what the deletion took is exact.
+ */
+async function deleteFolder(user: Parameters<typeof imapClient>[0], leaf: string): Promise<string[]> {
+  const c = imapClient(user);
+  await c.connect();
+  try {
+    const delim = (await c.list()).find((l) => l.delimiter)?.delimiter ?? '/';
+    const trash = `Corbeille-${leaf}-${Date.now()}`;
+    await c.mailboxRename(`Aiguillage${delim}${leaf}`, trash);
+    const lock = await c.getMailboxLock(trash);
+    let keywords: string[] = [];
+    try {
+      if (c.mailbox && c.mailbox.exists > 0) {
+        const msgs = await c.fetchAll('1:*', { uid: true, flags: true });
+        keywords = msgs.flatMap((m) => [...(m.flags ?? [])].filter((k) => !k.startsWith('\\')));
+      }
+    } finally {
+      lock.release();
+    }
+    await c.mailboxDelete(trash);
+    return keywords;
+  } finally {
+    await c.logout();
+  }
+}
