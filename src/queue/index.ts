@@ -14,6 +14,8 @@ export interface TriageJob {
   uidValidity: string; // BigInt as string (JSON cannot hold a BigInt)
   uid: number;
   internalDate: string | null; // ISO, the IMAP INTERNALDATE = receipt date
+  /** An operator's retry of a dead letter: process the registered message again from its folder. */
+  retry?: boolean;
 }
 
 export interface DeadLetter {

@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { MIGRATIONS } from './schema';
+import type { Decision } from '../classify/types';
+import type { IndexRecord } from '../index/types';
 import type { HistoryEntry, Item, ItemStatus, NewItem, RegisterResult, SourceRef, SourceRow } from './types';
 
 export interface RegisterOptions {
@@ -190,6 +192,26 @@ export class Register {
       }
     });
     tx.immediate();
+  }
+
+  /**
+   * A dead letter processed again successfully (an operator's retry after a fix): the row keeps its
+   * register number and gets the new index and decision, with a history line.
+   */
+  recordRetry(itemId: number, index: IndexRecord, decision: Decision, actor: string): Item {
+    const tx = this.db.transaction(() => {
+      const before = this.mustItem(itemId);
+      const status: ItemStatus = decision.status === 'routed' ? 'auto-routed' : 'to-review';
+      this.db
+        .prepare(
+          `UPDATE items SET destination = ?, status = ?, confidence = ?, decision_json = ?, index_json = ?, error = NULL,
+             channel = ?, sender_address = ?, sender_name = ?, sender_kind = ?, sender_org = ?, subject = ?, language = ? WHERE id = ?`,
+        )
+        .run(decision.destination, status, decision.confidence, JSON.stringify(decision), JSON.stringify(index), index.channel, index.sender.address, index.sender.name, index.sender.kind, index.sender.organisation, index.subject, index.language, itemId);
+      this.addHistory(itemId, actor, 'retried', `${before.destination} (${before.status})`, `${decision.destination} (${status})`, before.error);
+      return this.mustItem(itemId);
+    });
+    return tx.immediate();
   }
 
   addHistory(itemId: number, actor: string, action: string, fromValue: string | null, toValue: string | null, reason: string | null): void {

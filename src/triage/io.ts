@@ -1,6 +1,6 @@
 import type { Register } from '../register/sqlite';
 import type { NewItem, RegisterResult, SourceRef } from '../register/types';
-import { fetchMessages, moveMessages, type FetchedMessage, type MoveRequest } from '../route/mailbox';
+import { fetchMessages, moveMessages, removeSurplusCopies, type FetchedMessage, type MoveRequest } from '../route/mailbox';
 import { Coalescer } from './coalesce';
 import type { ImapPool } from './imap-pool';
 
@@ -50,7 +50,11 @@ export class TriageIO {
     if (!c) {
       c = new Coalescer(async (reqs) => {
         const { client } = await this.imap.get(mailbox);
-        const present = await moveMessages(client, folder, dedupeByUid(reqs));
+        const unique = dedupeByUid(reqs);
+        const present = await moveMessages(client, folder, unique);
+        // Another worker may have moved the same UIDs at the same moment (a job delivered twice).
+        const moved = unique.filter((r) => present.has(r.uid));
+        for (const dest of new Set(moved.map((r) => r.dest))) await removeSurplusCopies(client, dest, moved.filter((r) => r.dest === dest));
         return reqs.map((r) => present.has(r.uid));
       }, this.maxBatch);
       this.movers.set(key, c);

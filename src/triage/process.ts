@@ -10,6 +10,7 @@ import { errorMessage, isPermanent, LimitError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 import type { Channel } from '../index/types';
 import { triageFile } from './drop';
+import { retryDeadLetter } from './retry';
 import { analyseMessage, type AnalyseDeps } from './analyse';
 import type { ImapPool } from './imap-pool';
 import type { TriageIO } from './io';
@@ -42,6 +43,10 @@ export async function triageMessage(job: TriageJob, deps: TriageDeps, attempt = 
   const known = deps.register.findSource(ref);
   if (known?.movedAt) {
     const item = deps.register.getItem(known.itemId)!;
+    if (job.retry && item.status === 'error') {
+      const { delimiter: d } = await deps.imap.get(job.mailbox);
+      return retryDeadLetter(job, ref, item, known.folder ?? job.folder, (it) => targetFolder(it, deps, d), deps);
+    }
     return { status: outcomeStatus(item), registerNo: item.registerNo, folder: known.folder ?? '', created: false };
   }
   const { delimiter } = await deps.imap.get(job.mailbox);
@@ -130,7 +135,7 @@ function targetFolder(item: Item, deps: TriageDeps, delimiter: string): string {
 /** Move the message (keyword first, so that a crash after MOVE can still be recognised), then record it. */
 async function carryOut(ref: SourceRef, from: string, item: Item, folder: string, deps: TriageDeps, log: Logger): Promise<void> {
   const keyword = keywordFor(item.registerNo);
-  const moved = await deps.io.move(ref.mailbox, from, { uid: ref.uid, dest: folder, keyword });
+  const moved = await deps.io.move(ref.mailbox, from, { uid: ref.uid, dest: folder, keyword, copies: deps.register.sourcesOf(item.id).length });
   if (!moved) {
     const { client } = await deps.imap.get(ref.mailbox);
     const there = await findByKeyword(client, folder, keyword);

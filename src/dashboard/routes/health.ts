@@ -64,7 +64,7 @@ async function healthRoutes(app: FastifyInstance, deps: DashboardDeps): Promise<
     const src = item ? deps.register.sourcesOf(item.id).find((s) => s.mailbox === d.job.mailbox && s.uid === d.job.uid) : undefined;
     const folder = src?.folder ?? (d.job.folder || deps.config.mailboxes.find((m) => m.id === d.job.mailbox)?.folder || 'INBOX');
     const jobId = `${triageJobId(d.job)}-retry-${n}`;
-    await deps.triageQueue.add('triage', { ...d.job, folder }, { jobId });
+    await deps.triageQueue.add('triage', { ...d.job, folder, retry: true }, { jobId });
     await job.updateData({ ...d, retries: n } as DeadData);
     req.log.info({ event: 'dead-letter-retry', jobId, registerNo: d.registerNo }, 'dead letter re-queued');
     return redirectWith(reply, '/admin/health', { ok: `Relancé (${jobId}).` });
