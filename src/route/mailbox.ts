@@ -81,6 +81,8 @@ export interface MoveRequest {
   uid: number;
   dest: string;
   keyword: string;
+  /** Copies of this register entry that may rightly be in `dest` (one per registered source). */
+  copies?: number;
 }
 
 /**
@@ -111,6 +113,37 @@ export async function moveMessages(client: ImapFlow, folder: string, reqs: MoveR
       if (!res) throw new Error(`MOVE of ${uids.length} message(s) to ${dest} was refused by the server`);
     }
     return present;
+  } finally {
+    lock.release();
+  }
+}
+
+/**
+ * Expunge surplus copies of just-moved messages. A job delivered to two workers at once (its lock
+ * expired while the first was still working: Redis restarted, event loop blocked) makes two sessions
+ * MOVE the same UID concurrently, and Dovecot's MOVE (copy + expunge) then leaves TWO copies in
+ * `dest`. Each mover checks after its own MOVE, so the later one sees both. Copies carry the register
+ * keyword: keep `copies` of them (lowest UIDs) and expunge the rest — identical copies, never another
+ * message. Returns how many were expunged.
+ */
+export async function removeSurplusCopies(client: ImapFlow, dest: string, reqs: MoveRequest[]): Promise<number> {
+  const allowed = new Map<string, number>();
+  for (const r of reqs) allowed.set(r.keyword, Math.max(allowed.get(r.keyword) ?? 0, r.copies ?? 1));
+  const keywords = [...allowed.keys()];
+  if (keywords.length === 0) return 0;
+  const lock = await client.getMailboxLock(dest);
+  try {
+    const query = keywords.length === 1 ? { keyword: keywords[0] } : { or: keywords.map((keyword) => ({ keyword })) };
+    const found = (await client.search(query, { uid: true })) || [];
+    // The usual case, one copy per keyword: nothing to look at.
+    if (found.length <= keywords.length) return 0;
+    const byKeyword = new Map<string, number[]>();
+    for (const m of await client.fetchAll(found.join(','), { uid: true, flags: true }, { uid: true })) {
+      for (const k of m.flags ?? []) if (allowed.has(k)) byKeyword.set(k, [...(byKeyword.get(k) ?? []), m.uid]);
+    }
+    const surplus = [...byKeyword].flatMap(([k, uids]) => uids.sort((x, y) => x - y).slice(allowed.get(k)));
+    if (surplus.length > 0) await client.messageDelete(surplus.join(','), { uid: true });
+    return surplus.length;
   } finally {
     lock.release();
   }

@@ -1,6 +1,6 @@
 /**
  * Scenario 4: the register file under stress. Another process holds `BEGIN EXCLUSIVE` for 3 s in the
- * middle of a batch; then the register's disk fills up (a 2 MiB tmpfs, filled by another file) and
+ * middle of a batch; then the register's disk fills up (a small tmpfs, filled by another file) and
  * is freed again. Both must end with every message registered once and moved once.
  */
 import { execFileSync } from 'node:child_process';
@@ -58,11 +58,13 @@ describe('reliability: SQLite register locked, disk full', () => {
     await stopAll();
   });
 
-  test('register disk full (2 MiB tmpfs filled mid-batch, then freed): nothing lost, nothing doubled', async () => {
+  test('register disk full (a tmpfs filled mid-batch, then freed): nothing lost, nothing doubled', async () => {
     const dir = path.join(process.env[TEST_ENV.runDir] ?? '/tmp', `tmpfs-${process.pid}`);
     fs.mkdirSync(dir, { recursive: true });
     try {
-      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', dir], { stdio: 'pipe' });
+      // 16 MiB: room for the whole register of this batch (with its WAL and FTS index; 2 MiB was
+      // not, which made "full" permanent for a reason of its own); the filler makes it full.
+      execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${TMPFS_MB}m`, 'tmpfs', dir], { stdio: 'pipe' });
       mountDir = dir;
     } catch (err) {
       process.stdout.write(`[reliability] disk-full case SKIPPED: cannot mount a tmpfs here (${(err as Error).message.split('\n')[0]}); needs root with CAP_SYS_ADMIN\n`);
@@ -80,13 +82,19 @@ describe('reliability: SQLite register locked, disk full', () => {
     fs.rmSync(filler, { force: true });
     await settle(p.registerPath, count, 60000);
     const f = await figures(p.user, p.registerPath, count);
-    report('register disk full 3 s', f, { registeredWhenFull, registeredDuringFull: registeredAfterFull });
+    report('register disk full 3 s', f, { registeredWhenFull, registeredDuringFull: registeredAfterFull, registerKiB: dirKiB(dir), tmpfsMiB: TMPFS_MB });
     expectClean(f);
     await stopAll();
     unmount(dir);
     mountDir = null;
   });
 });
+
+const TMPFS_MB = 16;
+
+function dirKiB(dir: string): number {
+  return Math.round(fs.readdirSync(dir).reduce((n, f) => n + fs.statSync(path.join(dir, f)).size, 0) / 1024);
+}
 
 /** Write zeros until ENOSPC: the filesystem is then really full. */
 function fillDisk(file: string): boolean {

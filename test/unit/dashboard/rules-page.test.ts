@@ -44,7 +44,7 @@ test('test on a pasted message shows the candidate decision and its explanation'
 });
 
 test('backtest on corrected items says how many decisions the candidate would change', async () => {
-  const item = add(h.deps.register, { subject: 'Le phare de la directive', body: 'phare', destination: 'prestations', status: 'auto-routed' });
+  const item = add(h.deps.register, { subject: 'Le phare de la directive', body: 'phare', destination: 'prestations', status: 'routed' });
   reassign(h.deps.register, item.id, 'pcn', 'marc', 'relève du point de contact');
   const res = await post({ action: 'backtest' });
   expect(res.statusCode).toBe(200);
