@@ -82,7 +82,7 @@ describe('worker killed mid-batch', () => {
     last.kill('SIGTERM');
     await exited(last);
     expect(last.exitCode).toBe(0);
-  });
+  }, 180000);
 });
 
 function countWith(open: () => Register, pick: (c: ReturnType<Register['counts']>) => number): number {
