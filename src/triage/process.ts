@@ -5,7 +5,7 @@ import type { DeadLetter, TriageJob } from '../queue';
 import { dedupeKey, rawMessageId } from '../register/identity';
 import type { Register } from '../register/sqlite';
 import type { Item, SourceRef } from '../register/types';
-import { findByKeyword, keywordFor, type FetchedMessage } from '../route/mailbox';
+import { findMoved, keywordFor, type FetchedMessage } from '../route/mailbox';
 import { errorMessage, isPermanent, LimitError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 import type { Channel } from '../index/types';
@@ -135,10 +135,10 @@ function targetFolder(item: Item, deps: TriageDeps, delimiter: string): string {
 /** Move the message (keyword first, so that a crash after MOVE can still be recognised), then record it. */
 async function carryOut(ref: SourceRef, from: string, item: Item, folder: string, deps: TriageDeps, log: Logger): Promise<void> {
   const keyword = keywordFor(item.registerNo);
-  const moved = await deps.io.move(ref.mailbox, from, { uid: ref.uid, dest: folder, keyword, copies: deps.register.sourcesOf(item.id).length });
+  const moved = await deps.io.move(ref.mailbox, from, { uid: ref.uid, dest: folder, keyword, copies: deps.register.sourcesOf(item.id).length, messageId: item.messageId });
   if (!moved) {
     const { client } = await deps.imap.get(ref.mailbox);
-    const there = await findByKeyword(client, folder, keyword);
+    const there = await findMoved(client, folder, keyword, item.messageId);
     if (there.length === 0) {
       // Not ours to guess: the register row stays, with a history line the secretariat can see.
       log.warn({ registerNo: item.registerNo }, 'registered message is neither in the watched folder nor in its destination: moved by someone else');

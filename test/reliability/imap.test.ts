@@ -123,8 +123,9 @@ describe('reliability: IMAP faults', () => {
     const reg = triage.register!;
     const movedToPcn = () => reg.list({ limit: 1000, destination: 'pcn' }).filter((i) => i.status === 'auto-routed' && reg.sourcesOf(i.id)[0]?.movedAt).length;
     await waitFor('a message moved to pcn', () => movedToPcn() >= 2, 60000, 20);
-    const removed = await deleteFolder(user, 'pcn');
+    const deleted = await deleteFolder(user, 'pcn');
     await settle(p.registerPath, sources.length, 60000);
+    const removed = deleted.map((k) => (k.startsWith('mid:') ? reg.findByMessageIds([k.slice(4)])!.registerNo : k));
     const f = await figures(user, p.registerPath, sources.length);
     report('destination folder deleted mid-run', f, { deletedWithFolder: removed.length });
     // What the person deleted is gone (the folder's content at that moment) and nothing else:
@@ -155,8 +156,13 @@ async function deleteFolder(user: Parameters<typeof imapClient>[0], leaf: string
     let keywords: string[] = [];
     try {
       if (c.mailbox && c.mailbox.exists > 0) {
-        const msgs = await c.fetchAll('1:*', { uid: true, flags: true });
-        keywords = msgs.flatMap((m) => [...(m.flags ?? [])].filter((k) => !k.startsWith('\\')));
+        const msgs = await c.fetchAll('1:*', { uid: true, flags: true, envelope: true });
+        // A message moved a moment before may not carry its keyword yet (it is set after the MOVE):
+        // identify those by Message-ID.
+        keywords = msgs.flatMap((m) => {
+          const kws = [...(m.flags ?? [])].filter((k) => !k.startsWith('\\'));
+          return kws.length > 0 ? kws : [`mid:${(m.envelope?.messageId ?? '').replace(/^<|>$/g, '')}`];
+        });
       }
     } finally {
       lock.release();
