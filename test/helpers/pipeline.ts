@@ -17,22 +17,27 @@ export interface PipelineEnv {
   config: Readonly<Config>;
 }
 
+/** The environment a pipeline process of a test runs with (the documented overrides). */
+export function pipelineVars(o: { user: ImapTestUser; prefix: string; registerPath: string; redisUrl?: string; imapPort?: number; logLevel?: string }): Record<string, string> {
+  return {
+    REDIS_URL: o.redisUrl ?? testRedisUrl(),
+    IMAP_HOST: o.user.host,
+    IMAP_PORT: String(o.imapPort ?? o.user.port),
+    IMAP_SECURE: 'false',
+    IMAP_USER: o.user.user,
+    IMAP_PASSWORD: o.user.password,
+    IMAP_MAILBOX: 'INBOX',
+    REGISTER_PATH: o.registerPath,
+    AIG_REDIS_PREFIX: o.prefix,
+    LOG_LEVEL: o.logLevel ?? 'warn',
+  };
+}
+
 export async function pipelineEnv(name: string, overrides: Record<string, unknown> = {}): Promise<PipelineEnv> {
   const user = await newImapUser();
   const prefix = testQueuePrefix();
   const registerPath = tempFile(`${name}-${prefix}.sqlite`);
-  const env: Record<string, string> = {
-    REDIS_URL: testRedisUrl(),
-    IMAP_HOST: user.host,
-    IMAP_PORT: String(user.port),
-    IMAP_SECURE: 'false',
-    IMAP_USER: user.user,
-    IMAP_PASSWORD: user.password,
-    IMAP_MAILBOX: 'INBOX',
-    REGISTER_PATH: registerPath,
-    AIG_REDIS_PREFIX: prefix,
-    LOG_LEVEL: 'warn',
-  };
+  const env = pipelineVars({ user, prefix, registerPath });
   const config = loadConfig({
     env,
     requirePassword: true,

@@ -4,6 +4,7 @@
  * overlap between classes). Written here rather than natural's BayesClassifier, whose JSON
  * serialisation stores every document and whose scores cannot be explained per word cheaply.
  */
+import { mulberry32 } from '../../shared/prng';
 
 export interface TrainDoc {
   features: string[];
@@ -65,17 +66,6 @@ export function trainNaiveBayes(docs: TrainDoc[], k: number, opts: TrainOptions)
   });
   const bias = docCount.map((n) => round(Math.log((n + 1) / (docs.length + k))));
   return { algorithm: 'naive-bayes', normalize: 'binary', vocab, bias, weights };
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export function trainLogReg(docs: TrainDoc[], k: number, opts: TrainOptions): LinearParams {

@@ -8,7 +8,8 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { loadConfig } from '../../../src/config/load';
 import type { Config } from '../../../src/config/schema';
-import { newImapUser, tempFile, testQueuePrefix, testRedisUrl, type ImapTestUser } from '../../helpers/services';
+import { pipelineVars } from '../../helpers/pipeline';
+import { newImapUser, tempFile, testQueuePrefix, type ImapTestUser } from '../../helpers/services';
 
 export interface FaultEnv {
   name: string;
@@ -41,18 +42,7 @@ export async function faultEnv(name: string, opts: FaultEnvOptions = {}): Promis
   const user = opts.user ?? (await newImapUser());
   const prefix = testQueuePrefix();
   const registerPath = opts.registerPath ?? tempFile(`${name}-${prefix}.sqlite`);
-  const env: Record<string, string> = {
-    REDIS_URL: opts.redisUrl ?? testRedisUrl(),
-    IMAP_HOST: user.host,
-    IMAP_PORT: String(opts.imapPort ?? user.port),
-    IMAP_SECURE: 'false',
-    IMAP_USER: user.user,
-    IMAP_PASSWORD: user.password,
-    IMAP_MAILBOX: 'INBOX',
-    REGISTER_PATH: registerPath,
-    AIG_REDIS_PREFIX: prefix,
-    LOG_LEVEL: opts.logLevel ?? 'warn',
-  };
+  const env = pipelineVars({ user, prefix, registerPath, redisUrl: opts.redisUrl, imapPort: opts.imapPort, logLevel: opts.logLevel });
   const overrides = merge(FAST, opts.overrides ?? {});
   const configFile = path.join(path.dirname(tempFile(`${name}.yaml`)), `${name}.yaml`);
   fs.writeFileSync(configFile, YAML.stringify(overrides));

@@ -127,17 +127,8 @@ export function mailWithPdf(id: string, subject: string, pdf: Buffer): Buffer {
   );
 }
 
-/** mulberry32: a small seeded PRNG, so that a failing fuzz case can be replayed from its seed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded PRNG (src/shared/prng.ts): a failing fuzz case can be replayed from its seed. */
+export { mulberry32 as prng } from '../../../src/shared/prng';
 
 export type Mutation = 'truncate' | 'flip-bytes' | 'break-boundary' | 'wrong-charset' | 'duplicate-headers' | 'huge-header-line' | 'nul-bytes' | 'drop-separator';
 export const MUTATIONS: Mutation[] = ['truncate', 'flip-bytes', 'break-boundary', 'wrong-charset', 'duplicate-headers', 'huge-header-line', 'nul-bytes', 'drop-separator'];
