@@ -9,7 +9,10 @@ import { parseMessage } from '../../../src/parse/parse-message';
 import { DEFAULT_PARSE_LIMITS } from '../../../src/parse/limits';
 import { PermanentError } from '../../../src/shared/errors';
 
-const CORPUS = '/work/shared/corpora/mime';
+import { mimeCorpusDir } from '../../reliability/lib/hostile';
+
+// Beside the checkout (CI's copy of shared/), else the workplace's; missing corpora fail loudly.
+const CORPUS = mimeCorpusDir() ?? '(shared/corpora/mime not found beside the checkout nor in /work/shared)';
 const PER_FILE_MS = 10_000;
 
 function listFiles(dir: string): string[] {
