@@ -12,6 +12,8 @@ import type { ParsedAttachment, ParseLimits } from './types';
 export type TextResult = Pick<ParsedAttachment, 'text' | 'textStatus' | 'textError'>;
 
 const WORKER_FILE = 'pdf-worker.mjs';
+/** The extraction thread is stopped after this long without a PDF (and restarted on the next one). */
+const IDLE_TERMINATE_MS = 30_000;
 /** Heap for one extraction: a 10 MiB PDF parses in far less; a PDF bomb hits this and dies. */
 const WORKER_RESOURCE_LIMITS = { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 32, stackSizeMb: 4 };
 
@@ -50,10 +52,20 @@ class PdfThread {
   private worker: Worker | null = null;
   private chain: Promise<unknown> = Promise.resolve();
   private seq = 0;
+  private pending = 0;
+  private idleTimer: NodeJS.Timeout | null = null;
 
   run(data: Uint8Array, limits: ParseLimits): Promise<WorkerReply> {
+    this.pending++;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
     const next = this.chain.then(() => this.runOne(data, limits));
-    this.chain = next.catch(() => undefined);
+    this.chain = next.catch(() => undefined).finally(() => {
+      // pdf.js costs ~60 MB resident: give it back when no PDF came for a while.
+      if (--this.pending === 0) {
+        this.idleTimer = setTimeout(() => this.kill(), IDLE_TERMINATE_MS);
+        this.idleTimer.unref();
+      }
+    });
     return next;
   }
 
