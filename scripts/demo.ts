@@ -71,7 +71,7 @@ async function main(): Promise<void> {
   say(`Boîte IMAP : ${mb.host}:${mb.port} utilisateur ${mb.user}${imap.started ? ` (Dovecot local de la démo, arrêté à la fin ; ses données restent dans ${imap.dir})` : ''}`);
   say(`Essayer hors ligne : npx aiguillage classify config/samples/${samples[0]}`);
   say(`Chercher dans ce registre : REGISTER_PATH=${path.relative(process.cwd(), registerPath)} npx aiguillage register search "détachement"`);
-  say(`Tableau de bord : npx aiguillage user add moi --role admin, puis IMAP_PASSWORD=${password} REGISTER_PATH=${path.relative(process.cwd(), registerPath)} node dist/workers/dashboard.js → http://${config.dashboard.host}:${config.dashboard.port}`);
+  say(`Tableau de bord : npx aiguillage user add moi --role admin, puis IMAP_PASSWORD=${imap.started ? password : "…"} REGISTER_PATH=${path.relative(process.cwd(), registerPath)} node dist/workers/dashboard.js → http://${config.dashboard.host}:${config.dashboard.port}`);
   await client.logout();
   await poller.stop();
   await triage.stop();
