@@ -1,11 +1,13 @@
 /**
  * End to end, in a real Chromium (playwright-core + Debian's /usr/bin/chromium), against the real
  * pipeline: a private Dovecot user, Redis, the poller and a triage worker, the SQLite register, and
- * the dashboard listening on a free port. Screenshots of the main pages are written to docs/.
+ * the dashboard listening on a free port. Screenshots of the main pages are taken (kept in docs/ with
+ * AIG_UPDATE_SCREENSHOTS=1).
  */
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -20,7 +22,9 @@ import { cleanupRedisPrefix, tempFile, testRedisUrl } from '../helpers/services'
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-const DOCS = path.join(__dirname, '..', '..', 'docs');
+// The screenshots kept in docs/ are refreshed on demand (AIG_UPDATE_SCREENSHOTS=1 npm test), so
+// that an ordinary test run does not rewrite tracked files; otherwise they go to a temp folder.
+const DOCS = process.env.AIG_UPDATE_SCREENSHOTS === '1' ? path.join(__dirname, '..', '..', 'docs') : fs.mkdtempSync(path.join(os.tmpdir(), 'aig-shots-'));
 const USERS: Record<Role, [string, string]> = { secretariat: ['sophie', 'mdp-secretariat-1'], supervisor: ['marc', 'mdp-superviseur-1'], admin: ['alice', 'mdp-administrateur'] };
 const RUN = `${Date.now().toString(36)}`;
 
