@@ -114,6 +114,9 @@ class MailboxWatcher {
         this.client = null;
       }
       if (this.stopped) break;
+      // The dropped connection's 'close' event asked for a wake-up: ignore it here, or the backoff
+      // would be skipped and the loop would hammer a server that is down.
+      this.pendingWake = false;
       await this.sleepOrWake(delay);
       delay = Math.min(delay * 2, reconnectMaxMs);
     }
@@ -124,12 +127,25 @@ class MailboxWatcher {
     const client = createImapClient(this.mb, this.log);
     this.client = client;
     let closed = false;
+    // Events of this connection may arrive after the session has ended (a failed connect emits
+    // 'close' later): they must not cut the reconnect backoff short.
+    let active = true;
     client.on('error', (err: Error) => this.log.warn({ err: err.message }, 'imap connection error'));
     client.on('close', () => {
       closed = true;
-      this.wake();
+      if (active) this.wake();
     });
-    client.on('exists', () => this.wake());
+    client.on('exists', () => active && this.wake());
+    try {
+      await this.watch(client, () => closed);
+    } finally {
+      active = false;
+    }
+    if (!closed) await client.logout().catch(() => undefined);
+  }
+
+  /** Open the folder, then sync / wait in IDLE (or poll) until the connection drops or we stop. */
+  private async watch(client: ImapFlow, isClosed: () => boolean): Promise<void> {
     await client.connect();
     this.connected = true;
     await client.mailboxOpen(this.mb.folder);
@@ -137,13 +153,13 @@ class MailboxWatcher {
     this.log.info({ idle: useIdle }, 'watching mailbox');
     this.fullScanDue = true;
     let nextSweep = Date.now() + this.deps.config.poller.sweepIntervalMs;
-    while (!this.stopped && !closed) {
+    while (!this.stopped && !isClosed()) {
       this.pendingWake = false;
       const full = this.fullScanDue || Date.now() >= nextSweep;
       if (full) nextSweep = Date.now() + this.deps.config.poller.sweepIntervalMs;
       await this.sync(client, full, useIdle);
       this.fullScanDue = false;
-      if (this.stopped || closed) break;
+      if (this.stopped || isClosed()) break;
       if (useIdle) {
         this.idling = true;
         // idle() only returns once another command breaks it: do not await it here. The next
@@ -156,7 +172,6 @@ class MailboxWatcher {
         if (!this.pendingWake) await client.noop();
       }
     }
-    if (!closed) await client.logout().catch(() => undefined);
   }
 
   private sleepOrWake(ms: number): Promise<void> {
