@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { TriageJob } from '../queue';
 import type { SourceRef } from '../register/types';
-import { outcomeStatus, registerSource, VANISHED_RETRIES, type TriageDeps, type TriageOutcome } from './process';
+import { outcomeOf, registerSource, VANISHED_RETRIES, type TriageDeps, type TriageOutcome } from './process';
 
 /**
  * A file of the drop folder (a scanned letter as .pdf, or a saved mail as .eml): registered as
@@ -15,7 +15,7 @@ export async function triageFile(job: TriageJob, file: { name: string; sha256: s
   const known = deps.register.findSource(ref);
   if (known?.movedAt) {
     const item = deps.register.getItem(known.itemId)!;
-    return { status: outcomeStatus(item), registerNo: item.registerNo, folder: known.folder ?? '', created: false };
+    return outcomeOf(item, known.folder ?? '', false);
   }
   const full = path.join(dir, file.name);
   let item;
@@ -43,7 +43,7 @@ export async function triageFile(job: TriageJob, file: { name: string; sha256: s
   }
   await deps.io.markMoved(ref, `${sub}/${path.basename(target)}`);
   if (created) log.info({ registerNo: item.registerNo, destination: item.destination, status: item.status }, 'drop folder file registered');
-  return { status: outcomeStatus(item), registerNo: item.registerNo, folder: `${sub}/`, created };
+  return outcomeOf(item, `${sub}/`, created);
 }
 
 /** A scanned letter arrives as a bare PDF: wrap it in a message so the one pipeline handles it. */

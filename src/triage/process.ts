@@ -4,7 +4,7 @@ import { folderFor, type Organisation } from '../config/organisation';
 import type { DeadLetter, TriageJob } from '../queue';
 import { dedupeKey, rawMessageId } from '../register/identity';
 import type { Register } from '../register/sqlite';
-import type { Item, SourceRef } from '../register/types';
+import type { Item, ItemStatus, SourceRef } from '../register/types';
 import { findMoved, keywordFor, type FetchedMessage } from '../route/mailbox';
 import { errorMessage, isPermanent, LimitError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
@@ -27,7 +27,7 @@ export interface TriageDeps {
 }
 
 export type TriageOutcome =
-  | { status: 'routed' | 'to-review' | 'dead-letter'; registerNo: string; folder: string; created: boolean }
+  | { status: 'routed' | 'to-review' | 'dead-letter'; registerNo: string; folder: string; created: boolean; destination: string; itemStatus: ItemStatus }
   | { status: 'vanished' };
 
 /**
@@ -47,7 +47,7 @@ export async function triageMessage(job: TriageJob, deps: TriageDeps, attempt = 
       const { delimiter: d } = await deps.imap.get(job.mailbox);
       return retryDeadLetter(job, ref, item, known.folder ?? job.folder, (it) => targetFolder(it, deps, d), deps);
     }
-    return { status: outcomeStatus(item), registerNo: item.registerNo, folder: known.folder ?? '', created: false };
+    return outcomeOf(item, known.folder ?? '', false);
   }
   const { delimiter } = await deps.imap.get(job.mailbox);
   let item: Item;
@@ -71,7 +71,7 @@ export async function triageMessage(job: TriageJob, deps: TriageDeps, attempt = 
   const folder = targetFolder(item, deps, delimiter);
   await carryOut(ref, job.folder, item, folder, deps, log);
   if (created) log.info({ registerNo: item.registerNo, destination: item.destination, status: item.status, confidence: item.confidence }, 'message registered and routed');
-  return { status: outcomeStatus(item), registerNo: item.registerNo, folder, created };
+  return outcomeOf(item, folder, created);
 }
 
 async function registerFetched(fetched: FetchedMessage, receivedAt: Date, ref: SourceRef, deps: TriageDeps, log: Logger): Promise<{ item: Item; created: boolean }> {
@@ -149,6 +149,11 @@ async function carryOut(ref: SourceRef, from: string, item: Item, folder: string
   await deps.io.markMoved(ref, folder);
 }
 
-export function outcomeStatus(item: Item): 'routed' | 'to-review' | 'dead-letter' {
+/** What a job returns: its register entry, where the message went, and whether this run created it. */
+export function outcomeOf(item: Item, folder: string, created: boolean): TriageOutcome {
+  return { status: outcomeStatus(item), registerNo: item.registerNo, folder, created, destination: item.destination, itemStatus: item.status };
+}
+
+function outcomeStatus(item: Item): 'routed' | 'to-review' | 'dead-letter' {
   return item.status === 'error' ? 'dead-letter' : item.status === 'to-review' ? 'to-review' : 'routed';
 }

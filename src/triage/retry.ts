@@ -3,7 +3,7 @@ import type { Item, SourceRef } from '../register/types';
 import { fetchMessages, findByKeyword, keywordFor } from '../route/mailbox';
 import { errorMessage, isPermanent } from '../shared/errors';
 import { analyseMessage } from './analyse';
-import type { TriageDeps, TriageOutcome } from './process';
+import { outcomeOf, type TriageDeps, type TriageOutcome } from './process';
 
 /**
  * An operator's retry of a dead letter (dashboard "Relancer"): the message is found by its register
@@ -18,12 +18,12 @@ export async function retryDeadLetter(job: TriageJob, ref: SourceRef, item: Item
   const [uid] = await findByKeyword(client, from, keyword);
   if (uid === undefined) {
     deps.register.addHistory(item.id, 'aiguillage', 'retry-failed', null, null, `message introuvable dans ${from}`);
-    return { status: 'dead-letter', registerNo: item.registerNo, folder: from, created: false };
+    return outcomeOf(item, from, false);
   }
   const got = (await fetchMessages(client, from, [uid], deps.config.limits.maxMessageBytes)).get(uid);
   if (!got?.source) {
     deps.register.addHistory(item.id, 'aiguillage', 'retry-failed', null, null, 'message toujours au-delà de la taille maximale');
-    return { status: 'dead-letter', registerNo: item.registerNo, folder: from, created: false };
+    return outcomeOf(item, from, false);
   }
   try {
     const a = await analyseMessage(got.source, deps.analyse, { receivedAt: new Date(item.receivedAt), threadDestination: (ids) => deps.register.findByMessageIds(ids)?.destination ?? null });
@@ -32,10 +32,10 @@ export async function retryDeadLetter(job: TriageJob, ref: SourceRef, item: Item
     await deps.io.move(job.mailbox, from, { uid, dest: folder, keyword });
     await deps.io.markMoved(ref, folder);
     log.info({ destination: updated.destination, status: updated.status }, 'dead letter processed on retry');
-    return { status: updated.status === 'to-review' ? 'to-review' : 'routed', registerNo: updated.registerNo, folder, created: false };
+    return outcomeOf(updated, folder, false);
   } catch (err) {
     if (!isPermanent(err)) throw err;
     deps.register.addHistory(item.id, 'aiguillage', 'retry-failed', null, null, errorMessage(err));
-    return { status: 'dead-letter', registerNo: item.registerNo, folder: from, created: false };
+    return outcomeOf(item, from, false);
   }
 }

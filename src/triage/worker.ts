@@ -25,8 +25,7 @@ export function createTriageWorker(
         stopTimer?.();
         if (m && out.status !== 'vanished' && out.created) {
           if (out.status === 'dead-letter') m.deadLetters.inc();
-          const item = deps.register.getByNumber(out.registerNo);
-          if (item) m.routed.inc({ destination: item.destination, status: item.status });
+          m.routed.inc({ destination: out.destination, status: out.itemStatus });
           if (job.data.internalDate) m.endToEnd.observe(Math.max(0, (Date.now() - Date.parse(job.data.internalDate)) / 1000));
         }
         return out;
