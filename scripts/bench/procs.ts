@@ -14,7 +14,9 @@ export function startWorkerProcess(kind: 'triage' | 'poller', env: Record<string
 /** Wait until the child printed `marker` on stdout/stderr (pino JSON lines go to stdout by default). */
 export function spawnReady(kind: 'triage' | 'poller', env: Record<string, string>, marker: string, timeoutMs = 30000): Promise<ChildProcess> {
   const file = path.join(ROOT_DIR, 'dist', 'workers', `${kind}.js`);
-  const child = spawn(process.execPath, [file], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // BENCH_PROF_DIR: write a V8 CPU profile of each child there (to see where a process spends its time).
+  const prof = process.env.BENCH_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF_DIR}`] : [];
+  const child = spawn(process.execPath, [...prof, file], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`${kind} did not print "${marker}" within ${timeoutMs} ms`)), timeoutMs);
     const onData = (d: Buffer) => {
@@ -46,4 +48,16 @@ export function stop(child: ChildProcess): Promise<void> {
     child.kill('SIGTERM');
     setTimeout(() => child.kill('SIGKILL'), 10000).unref();
   });
+}
+
+/** CPU time (user + system, seconds) the child has used so far, from /proc (all its threads). */
+export function cpuSeconds(child: ChildProcess): number | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+    // Fields after the command name (which may contain spaces) start after the last ')'.
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return null;
+  }
 }

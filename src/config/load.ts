@@ -58,6 +58,7 @@ function applyEnv(raw: Record<string, any>, env: Env): void {
   if (env.METRICS_PORT !== undefined) raw.metrics = { ...raw.metrics, port: parsePort('METRICS_PORT', env.METRICS_PORT) };
   if (env.DROP_FOLDER !== undefined) raw.dropFolder = { ...raw.dropFolder, path: env.DROP_FOLDER };
   if (env.AIG_REDIS_PREFIX !== undefined) raw.redis = { ...raw.redis, prefix: env.AIG_REDIS_PREFIX };
+  if (env.AIG_REGISTER_KEYWORD !== undefined) raw.routing = { ...raw.routing, registerKeyword: parseBool('AIG_REGISTER_KEYWORD', env.AIG_REGISTER_KEYWORD) };
   const mb = Array.isArray(raw.mailboxes) && raw.mailboxes.length > 0 ? { ...raw.mailboxes[0] } : {};
   if (env.IMAP_HOST !== undefined) mb.host = env.IMAP_HOST;
   if (env.IMAP_PORT !== undefined) mb.port = parsePort('IMAP_PORT', env.IMAP_PORT);

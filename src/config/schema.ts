@@ -60,7 +60,11 @@ export const configSchema = z
       .object({
         rootFolder: z.string().regex(/^[^./\\]+$/, 'no dots or slashes (they are hierarchy delimiters)').describe('Parent folder of the destination folders'),
         errorFolder: z.string().regex(/^[^./\\]+$/, 'no dots or slashes').describe('Folder (under rootFolder) for dead letters'),
-        keywordPrefix: z.string().regex(/^\$?[A-Za-z_]+$/, 'IMAP atom characters').describe('Prefix of the IMAP keyword carrying the register number'),
+        registerKeyword: z
+          .boolean()
+          .describe(
+            'Set an IMAP keyword holding the register number on each filed message (for people reading the mailbox; the register finds messages by UID and Message-ID either way). Costly on Dovecot, which re-sends a folder\'s whole keyword list on each new keyword',
+          ),
       })
       .strict(),
     classify: z

@@ -1,17 +1,16 @@
 import { folderFor } from '../config/organisation';
 import { confirmDecision, reassign, returnToSecretariat, type FolderChange } from '../register/changes';
 import type { Item } from '../register/types';
-import { keywordFor } from '../route/mailbox';
-import { moveByKeyword } from '../route/reassign';
+import { hintFor, moveTo } from '../route/reassign';
 import { AigError } from '../shared/errors';
 import type { DashboardDeps } from './deps';
 import { scheduleRetrain } from './retrain';
 
 /**
  * Use-cases behind the item page's buttons. A change of destination is carried out on the mailbox
- * FIRST (MOVE by keyword), then recorded: if the MOVE fails the register is unchanged and the person
- * sees the error; if recording fails after the MOVE, doing it again finds the message by keyword in
- * the new folder ('already-there').
+ * FIRST (MOVE), then recorded with the new UID: if the MOVE fails the register is unchanged and the
+ * person sees the error; if recording fails after the MOVE, doing it again finds the message (by
+ * Message-ID) in the new folder ('already-there').
  */
 async function moveAll(deps: DashboardDeps, item: Item, unitId: string): Promise<{ folders: FolderChange[]; notFound: number }> {
   const unit = deps.organisation.byId.get(unitId);
@@ -25,9 +24,9 @@ async function moveAll(deps: DashboardDeps, item: Item, unitId: string): Promise
     });
     const target = folderFor(unit, deps.config.routing.rootFolder, delimiter);
     try {
-      const outcome = await moveByKeyword(client, src.folder, target, keywordFor(item.registerNo));
-      if (outcome === 'not-found') notFound++;
-      else folders.push({ mailbox: src.mailbox, uidValidity: src.uidValidity, uid: src.uid, folder: target });
+      const outcome = await moveTo(client, src.folder, target, hintFor(item, src));
+      if (outcome.kind === 'not-found') notFound++;
+      else folders.push({ mailbox: src.mailbox, uidValidity: src.uidValidity, uid: src.uid, folder: target, folderUid: outcome.placement.uid, folderUidValidity: outcome.placement.uidValidity });
     } catch (err) {
       deps.imap.discard(src.mailbox);
       throw new AigError('AIG_ERR_IMAP', `déplacement impossible : ${(err as Error).message}`);

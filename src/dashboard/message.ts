@@ -1,15 +1,14 @@
 import { parseMessage } from '../parse';
 import type { ParsedMessage } from '../parse/types';
 import type { Item } from '../register/types';
-import { keywordFor } from '../route/mailbox';
-import { fetchByKeyword } from '../route/reassign';
+import { fetchRegistered, hintFor } from '../route/reassign';
 import { errorMessage } from '../shared/errors';
 import type { DashboardDeps } from './deps';
 
 /**
  * The message itself is read from the mailbox, not stored again in the register (one copy of a
- * citizen's mail, on the server that already keeps it): found by its register keyword in the folder
- * the register says it is in.
+ * citizen's mail, on the server that already keeps it): found in the folder the register says it is
+ * in, by the UID recorded there (else Message-ID, else register keyword).
  */
 export interface LoadedMessage {
   parsed: ParsedMessage | null;
@@ -23,7 +22,7 @@ export async function loadMessage(deps: DashboardDeps, item: Item): Promise<Load
   let source: Buffer | null;
   try {
     const { client } = await deps.imap.get(src.mailbox);
-    source = await fetchByKeyword(client, src.folder, keywordFor(item.registerNo), deps.config.limits.maxMessageBytes);
+    source = await fetchRegistered(client, src.folder, hintFor(item, src), deps.config.limits.maxMessageBytes);
   } catch (err) {
     deps.imap.discard(src.mailbox);
     deps.log.warn({ registerNo: item.registerNo, err: errorMessage(err) }, 'dashboard: message fetch failed');

@@ -54,6 +54,9 @@ export interface FolderChange {
   uidValidity: string;
   uid: number;
   folder: string;
+  /** The copy's UID in `folder` and that folder's UIDVALIDITY (from the server's COPYUID), if known. */
+  folderUid?: number | null;
+  folderUidValidity?: string | null;
 }
 
 /**
@@ -88,8 +91,8 @@ export function reassign(
 }
 
 function recordFolders(reg: Register, folders: FolderChange[], at: string): void {
-  const stmt = reg.db.prepare('UPDATE sources SET folder = ?, moved_at = ? WHERE mailbox = ? AND uidvalidity = ? AND uid = ?');
-  for (const f of folders) stmt.run(f.folder, at, f.mailbox, f.uidValidity, f.uid);
+  const stmt = reg.db.prepare('UPDATE sources SET folder = ?, moved_at = ?, folder_uid = ?, folder_uidvalidity = ? WHERE mailbox = ? AND uidvalidity = ? AND uid = ?');
+  for (const f of folders) stmt.run(f.folder, at, f.folderUid ?? null, f.folderUidValidity ?? null, f.mailbox, f.uidValidity, f.uid);
 }
 
 /** A supervisor agrees with an automatic decision (low margin): nothing moves, the check is recorded. */

@@ -158,4 +158,11 @@ export const MIGRATIONS: readonly string[] = [
     report_json TEXT NOT NULL
   );
   `,
+  // 4: where each copy now is, by UID (the server's COPYUID after the MOVE). Replaces one IMAP keyword
+  // per register number, which cost a STORE per message and grew every destination folder's keyword
+  // list without bound. NULL for rows filed before (they are found by keyword) or without UIDPLUS.
+  `
+  ALTER TABLE sources ADD COLUMN folder_uidvalidity TEXT;
+  ALTER TABLE sources ADD COLUMN folder_uid INTEGER;
+  `,
 ];

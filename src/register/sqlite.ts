@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { MIGRATIONS } from './schema';
 import type { Decision } from '../classify/types';
 import type { IndexRecord } from '../index/types';
-import type { HistoryEntry, Item, ItemStatus, NewItem, RegisterResult, SourceRef, SourceRow } from './types';
+import type { HistoryEntry, Item, ItemStatus, MoveRecord, NewItem, RegisterResult, SourceRef, SourceRow } from './types';
 
 export interface RegisterOptions {
   path: string;
@@ -180,24 +180,45 @@ export class Register {
   }
 
   /** Record that the message at `ref` now lives in `folder` (after MOVE), with its history. */
-  markMoved(ref: SourceRef, folder: string): void {
-    this.markMovedMany([{ ref, folder }]);
+  markMoved(ref: SourceRef, folder: string, uid: number | null = null, uidValidity: string | null = null): number | null {
+    return this.markMovedMany([{ ref, folder, uid, uidValidity }])[0]!;
   }
 
-  /** Record several moves in one transaction. */
-  markMovedMany(moves: { ref: SourceRef; folder: string }[]): void {
-    const tx = this.db.transaction(() => {
-      for (const { ref, folder } of moves) {
+  /**
+   * Record several moves in one transaction. Returns, per move, the UID of a SURPLUS copy to expunge,
+   * else null: the move was already recorded in the same folder under another UID, i.e. two sessions
+   * moved the same message concurrently (a job delivered twice) and the server made two copies; the
+   * first one recorded stays.
+   */
+  markMovedMany(moves: MoveRecord[]): (number | null)[] {
+    const tx = this.db.transaction(() =>
+      moves.map(({ ref, folder, uid = null, uidValidity = null }): number | null => {
         const src = this.findSource(ref);
         if (!src) throw new Error(`markMoved: unknown source ${sourceLabel(ref)}`);
-        if (src.folder === folder && src.movedAt) continue;
+        if (src.folder === folder && src.movedAt) {
+          if (uid === null || uid === src.folderUid) return null;
+          if (src.folderUid !== null && uidValidity === src.folderUidValidity) return uid;
+          // The UID was not known yet (found by Message-ID after a crash): fill it in.
+          this.sql('UPDATE sources SET folder_uid = ?, folder_uidvalidity = ? WHERE mailbox = ? AND uidvalidity = ? AND uid = ?')
+            .run(uid, uidValidity, ref.mailbox, ref.uidValidity, ref.uid);
+          return null;
+        }
         const nowIso = this.opts.now().toISOString();
-        this.sql('UPDATE sources SET folder = ?, moved_at = ? WHERE mailbox = ? AND uidvalidity = ? AND uid = ?')
-          .run(folder, nowIso, ref.mailbox, ref.uidValidity, ref.uid);
+        this.sql('UPDATE sources SET folder = ?, moved_at = ?, folder_uid = ?, folder_uidvalidity = ? WHERE mailbox = ? AND uidvalidity = ? AND uid = ?')
+          .run(folder, nowIso, uid, uidValidity, ref.mailbox, ref.uidValidity, ref.uid);
         this.addHistory(src.itemId, SYSTEM, 'moved', null, folder, `message déplacé (${sourceLabel(ref)})`);
-      }
-    });
-    tx.immediate();
+        return null;
+      }),
+    );
+    // A move record is not worth an fsync of its own: if power fails before the next registration's
+    // commit (which syncs the whole WAL, this record included), a retry finds the message by UID or
+    // Message-ID in its folder. The registration itself, which must precede the MOVE, stays FULL.
+    this.db.pragma('synchronous = NORMAL');
+    try {
+      return tx.immediate();
+    } finally {
+      this.db.pragma('synchronous = FULL');
+    }
   }
 
   /**
@@ -309,5 +330,7 @@ function toSource(r: Record<string, unknown>): SourceRow {
     seenAt: r.seen_at as string,
     folder: (r.folder as string | null) ?? null,
     movedAt: (r.moved_at as string | null) ?? null,
+    folderUid: (r.folder_uid as number | null) ?? null,
+    folderUidValidity: (r.folder_uidvalidity as string | null) ?? null,
   };
 }

@@ -50,6 +50,17 @@ export interface SourceRow extends SourceRef {
   seenAt: string;
   folder: string | null;
   movedAt: string | null;
+  /** UID of this copy in `folder` and that folder's UIDVALIDITY (null when the server did not say). */
+  folderUid: number | null;
+  folderUidValidity: string | null;
+}
+
+/** A MOVE to record: where the copy seen at `ref` went, and its UID there when known. */
+export interface MoveRecord {
+  ref: SourceRef;
+  folder: string;
+  uid?: number | null;
+  uidValidity?: string | null;
 }
 
 export interface HistoryEntry {

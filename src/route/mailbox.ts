@@ -1,8 +1,8 @@
 import type { ImapFlow } from 'imapflow';
 
 /**
- * Carrying a decision out on the mailbox: keyword + MOVE, and finding a message that an earlier
- * attempt already moved. Every function expects a connected client and takes the mailbox lock itself.
+ * Carrying a decision out on the mailbox: MOVE, and finding a message that an earlier attempt already
+ * moved. Every function expects a connected client and takes the mailbox lock itself.
  */
 const createdFolders = new WeakMap<ImapFlow, Set<string>>();
 
@@ -80,127 +80,157 @@ export async function fetchMessages(client: ImapFlow, folder: string, uids: numb
 export interface MoveRequest {
   uid: number;
   dest: string;
-  keyword: string;
-  /** Copies of this register entry that may rightly be in `dest` (one per registered source). */
-  copies?: number;
-  /** Message-ID, to find the moved copy when the server gives no COPYUID (or after a crash). */
+  /** Message-ID, to find the moved message when the server gives no COPYUID (or after a crash). */
   messageId?: string | null;
+  /**
+   * The register keyword to set on the message (null: none). Set in the destination after the MOVE;
+   * for a message without a Message-ID, in the watched folder BEFORE the MOVE, so that it can still
+   * be recognised in its destination after a crash between MOVE and the register's record.
+   */
+  keyword?: string | null;
+}
+
+/** Where a message now is: its folder and, when the server said so (COPYUID), its UID there. */
+export interface Placement {
+  folder: string;
+  uid: number | null;
+  uidValidity: string | null;
 }
 
 /**
- * MOVE the messages (one command per destination), then set each one's register keyword in its
- * destination. Returns the UIDs that were still in `folder`; the others had already been moved (by an
- * earlier attempt or a person).
+ * MOVE the messages out of `folder`, one command per destination, then set the register keywords.
+ * Returns, for each UID that was still in `folder`, where it went (destination UID from the server's
+ * COPYUID); a UID missing from the result had already left `folder` (an earlier attempt, or a person).
  *
- * Why the keyword goes on after the MOVE: in the watched folder every new keyword makes Dovecot update
- * the sessions watching it (the poller in IDLE, the fetching connection), and a STORE there cost 15-25 ms
- * under load against ~2 ms in a destination folder nobody watches. The price is a window between MOVE
- * and STORE where a crash leaves the message in the right folder without its keyword: a retry finds it
- * by Message-ID (`findMoved`) and sets the keyword then.
+ * The register records the destination UID, so finding a message again never depends on its keyword.
+ * The keyword (routing.registerKeyword) is for the people reading the mailbox, and it is costly:
+ * Dovecot re-sends a folder's whole keyword list (FLAGS and PERMANENTFLAGS) to every session with the
+ * folder selected each time a new keyword appears in it, and never forgets one, so each STORE of a
+ * unique register number costs more than the last (see README, "Known limits").
  */
-export async function moveMessages(client: ImapFlow, folder: string, reqs: MoveRequest[]): Promise<Set<number>> {
+export async function moveMessages(client: ImapFlow, folder: string, reqs: MoveRequest[]): Promise<Map<number, Placement>> {
   for (const dest of new Set(reqs.map((r) => r.dest))) await ensureFolder(client, dest);
-  const byDest = new Map<string, MoveRequest[]>();
-  const newUids = new Map<MoveRequest, number>();
-  let present: Set<number>;
+  const placed = new Map<number, Placement>();
   const lock = await client.getMailboxLock(folder);
   try {
-    const uidSet = reqs.map((r) => r.uid).join(',');
-    let found = await client.search({ uid: uidSet }, { uid: true });
-    if (!found || found.length < new Set(reqs.map((r) => r.uid)).size) {
-      // As in fetchMessages: this session may not know yet about a message another one saw.
+    const uidplus = client.capabilities.has('UIDPLUS');
+    let todo = reqs;
+    if (!uidplus) todo = await present(client, reqs);
+    for (const r of todo) if (r.keyword && !r.messageId) await client.messageFlagsAdd(String(r.uid), [r.keyword], { uid: true });
+    await moveBatch(client, todo, placed, uidplus);
+    const missed = uidplus ? todo.filter((r) => !placed.has(r.uid)) : [];
+    if (missed.length > 0) {
+      // This session may not have been told yet about messages another one saw a moment ago (the
+      // poller's connection): NOOP lets the server report them, then try those once more.
       await client.noop();
-      found = await client.search({ uid: uidSet }, { uid: true });
-    }
-    present = new Set(found || []);
-    for (const r of reqs) if (present.has(r.uid)) byDest.set(r.dest, [...(byDest.get(r.dest) ?? []), r]);
-    for (const [dest, rs] of byDest) {
-      const res = await client.messageMove(rs.map((r) => r.uid).join(','), dest, { uid: true });
-      if (!res) throw new Error(`MOVE of ${rs.length} message(s) to ${dest} was refused by the server`);
-      for (const r of rs) {
-        const to = res.uidMap?.get(r.uid);
-        if (to !== undefined) newUids.set(r, to);
-      }
+      await moveBatch(client, missed, placed, uidplus);
     }
   } finally {
     lock.release();
   }
-  for (const [dest, rs] of byDest) {
+  const toTag = reqs.filter((r) => r.keyword && r.messageId && placed.has(r.uid));
+  for (const dest of new Set(toTag.map((r) => r.dest))) {
     const dlock = await client.getMailboxLock(dest);
     try {
-      for (const r of rs) {
-        const to = newUids.get(r);
-        if (to !== undefined) await client.messageFlagsAdd(String(to), [r.keyword], { uid: true });
-        // Without UIDPLUS (no COPYUID) the new UID is unknown: find the copy by Message-ID.
-        else if (r.messageId) for (const u of await searchMessageId(client, r.messageId)) await client.messageFlagsAdd(String(u), [r.keyword], { uid: true });
+      for (const r of toTag.filter((x) => x.dest === dest)) {
+        const to = placed.get(r.uid)!.uid;
+        // Without COPYUID the new UID is unknown: find the copy by Message-ID.
+        for (const u of to !== null ? [to] : await searchMessageId(client, r.messageId!)) await client.messageFlagsAdd(String(u), [r.keyword!], { uid: true });
       }
     } finally {
       dlock.release();
     }
   }
-  return present;
+  return placed;
+}
+
+/** Set `keyword` on the message at `uid` in `folder` (a message found again after a crash). */
+export async function tagMessage(client: ImapFlow, folder: string, uid: number, keyword: string): Promise<void> {
+  const lock = await client.getMailboxLock(folder);
+  try {
+    await client.messageFlagsAdd(String(uid), [keyword], { uid: true });
+  } finally {
+    lock.release();
+  }
+}
+
+async function present(client: ImapFlow, reqs: MoveRequest[]): Promise<MoveRequest[]> {
+  const uidSet = reqs.map((r) => r.uid).join(',');
+  let found = await client.search({ uid: uidSet }, { uid: true });
+  if (!found || found.length < new Set(reqs.map((r) => r.uid)).size) {
+    await client.noop();
+    found = await client.search({ uid: uidSet }, { uid: true });
+  }
+  const there = new Set(found || []);
+  return reqs.filter((r) => there.has(r.uid));
+}
+
+async function moveBatch(client: ImapFlow, reqs: MoveRequest[], placed: Map<number, Placement>, uidplus: boolean): Promise<void> {
+  const byDest = new Map<string, MoveRequest[]>();
+  for (const r of reqs) byDest.set(r.dest, [...(byDest.get(r.dest) ?? []), r]);
+  for (const [dest, rs] of byDest) {
+    const res = await client.messageMove(rs.map((r) => r.uid).join(','), dest, { uid: true });
+    if (!res) throw new Error(`MOVE of ${rs.length} message(s) to ${dest} was refused by the server`);
+    const uidValidity = res.uidValidity !== undefined ? String(res.uidValidity) : null;
+    for (const r of rs) {
+      const to = res.uidMap?.get(r.uid);
+      if (to !== undefined) placed.set(r.uid, { folder: dest, uid: to, uidValidity });
+      // Without UIDPLUS the new UID is unknown (found later by Message-ID); `present` checked the UID.
+      else if (!uidplus) placed.set(r.uid, { folder: dest, uid: null, uidValidity: null });
+    }
+  }
 }
 
 function searchMessageId(client: ImapFlow, messageId: string): Promise<number[]> {
   return client.search({ header: { 'message-id': `<${messageId}>` } }, { uid: true }).then((r) => r || []);
 }
 
-/**
- * A message an earlier attempt moved to `folder` but may not have tagged (crash between MOVE and
- * STORE): look for its keyword, else for its Message-ID (and then set the keyword). Returns the UIDs.
- */
-export async function findMoved(client: ImapFlow, folder: string, keyword: string, messageId: string | null): Promise<number[]> {
-  await ensureFolder(client, folder);
-  const lock = await client.getMailboxLock(folder);
-  try {
-    const tagged = (await client.search({ keyword }, { uid: true })) || [];
-    if (tagged.length > 0 || !messageId) return tagged;
-    const untagged = await searchMessageId(client, messageId);
-    for (const u of untagged) await client.messageFlagsAdd(String(u), [keyword], { uid: true });
-    return untagged;
-  } finally {
-    lock.release();
-  }
+/** What is known of a registered message's place: its UID in the folder, its Message-ID, its keyword. */
+export interface LocateHint {
+  uid?: number | null;
+  uidValidity?: string | null;
+  messageId?: string | null;
+  /** The register keyword: set on messages without a Message-ID, and on those filed by versions before 0.2. */
+  keyword?: string | null;
 }
 
 /**
- * Expunge surplus copies of just-moved messages. A job delivered to two workers at once (its lock
- * expired while the first was still working: Redis restarted, event loop blocked) makes two sessions
- * MOVE the same UID concurrently, and Dovecot's MOVE (copy + expunge) then leaves TWO copies in
- * `dest`. Each mover checks after its own MOVE, so the later one sees both. Copies carry the register
- * keyword: keep `copies` of them (lowest UIDs) and expunge the rest — identical copies, never another
- * message. Returns how many were expunged.
+ * The UIDs of a registered message in `folder`: the UID the register recorded when the folder's
+ * UIDVALIDITY is unchanged and the message there is still the same one, else a search by Message-ID,
+ * else by register keyword. Empty when it is not there.
  */
-export async function removeSurplusCopies(client: ImapFlow, dest: string, reqs: MoveRequest[]): Promise<number> {
-  const allowed = new Map<string, number>();
-  for (const r of reqs) allowed.set(r.keyword, Math.max(allowed.get(r.keyword) ?? 0, r.copies ?? 1));
-  const keywords = [...allowed.keys()];
-  if (keywords.length === 0) return 0;
-  const lock = await client.getMailboxLock(dest);
+export async function locateMessages(client: ImapFlow, folder: string, hint: LocateHint): Promise<number[]> {
+  await ensureFolder(client, folder);
+  const lock = await client.getMailboxLock(folder);
   try {
-    const query = keywords.length === 1 ? { keyword: keywords[0] } : { or: keywords.map((keyword) => ({ keyword })) };
-    const found = (await client.search(query, { uid: true })) || [];
-    // The usual case, one copy per keyword: nothing to look at.
-    if (found.length <= keywords.length) return 0;
-    const byKeyword = new Map<string, number[]>();
-    for (const m of await client.fetchAll(found.join(','), { uid: true, flags: true }, { uid: true })) {
-      for (const k of m.flags ?? []) if (allowed.has(k)) byKeyword.set(k, [...(byKeyword.get(k) ?? []), m.uid]);
+    const box = client.mailbox;
+    if (hint.uid != null && hint.uidValidity != null && box && String(box.uidValidity) === hint.uidValidity) {
+      const m = await client.fetchOne(String(hint.uid), { uid: true, envelope: true }, { uid: true });
+      const id = m ? (m.envelope?.messageId ?? '').replace(/^<|>$/g, '') : null;
+      if (m && (!hint.messageId || id === hint.messageId)) return [m.uid];
     }
-    const surplus = [...byKeyword].flatMap(([k, uids]) => uids.sort((x, y) => x - y).slice(allowed.get(k)));
-    if (surplus.length > 0) await client.messageDelete(surplus.join(','), { uid: true });
-    return surplus.length;
+    if (hint.messageId) {
+      const found = await searchMessageId(client, hint.messageId);
+      if (found.length > 0) return found;
+    }
+    if (hint.keyword) return (await client.search({ keyword: hint.keyword }, { uid: true })) || [];
+    return [];
   } finally {
     lock.release();
   }
 }
 
-/** Find the UIDs carrying `keyword` in `folder` (the register number: was it already moved there?). */
-export async function findByKeyword(client: ImapFlow, folder: string, keyword: string): Promise<number[]> {
-  await ensureFolder(client, folder);
+/**
+ * Expunge one surplus copy. A job delivered to two workers at once (its lock expired while the first
+ * was still working: Redis restarted, event loop blocked) makes two sessions MOVE the same UID
+ * concurrently, and Dovecot's MOVE (copy + expunge) then leaves TWO copies in `folder`, each mover
+ * holding the COPYUID of its own. The register keeps the first recorded; the other mover expunges
+ * the copy it made (an identical copy, never another message).
+ */
+export async function expungeCopy(client: ImapFlow, folder: string, uid: number): Promise<void> {
   const lock = await client.getMailboxLock(folder);
   try {
-    const uids = await client.search({ keyword }, { uid: true });
-    return uids || [];
+    await client.messageDelete(String(uid), { uid: true });
   } finally {
     lock.release();
   }

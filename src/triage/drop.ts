@@ -41,7 +41,7 @@ export async function triageFile(job: TriageJob, file: { name: string; sha256: s
     if (item.status === 'error') fs.writeFileSync(`${target}.raison.txt`, `${item.registerNo}\n${item.error ?? ''}\n`);
     fs.renameSync(full, target);
   }
-  await deps.io.markMoved(ref, `${sub}/${path.basename(target)}`);
+  await deps.io.markMoved({ ref, folder: `${sub}/${path.basename(target)}` });
   if (created) log.info({ registerNo: item.registerNo, destination: item.destination, status: item.status }, 'drop folder file registered');
   return outcomeOf(item, `${sub}/`, created);
 }

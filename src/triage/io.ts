@@ -1,6 +1,6 @@
 import type { Register } from '../register/sqlite';
-import type { NewItem, RegisterResult, SourceRef } from '../register/types';
-import { fetchMessages, moveMessages, removeSurplusCopies, type FetchedMessage, type MoveRequest } from '../route/mailbox';
+import type { MoveRecord, NewItem, RegisterResult } from '../register/types';
+import { fetchMessages, moveMessages, type FetchedMessage, type MoveRequest, type Placement } from '../route/mailbox';
 import { Coalescer } from './coalesce';
 import type { ImapPool } from './imap-pool';
 
@@ -11,9 +11,9 @@ import type { ImapPool } from './imap-pool';
  */
 export class TriageIO {
   private readonly fetchers = new Map<string, Coalescer<number, FetchedMessage | null>>();
-  private readonly movers = new Map<string, Coalescer<MoveRequest, boolean>>();
+  private readonly movers = new Map<string, Coalescer<MoveRequest, Placement | null>>();
   private readonly registrar: Coalescer<NewItem, RegisterResult>;
-  private readonly moveRecorder: Coalescer<{ ref: SourceRef; folder: string }, void>;
+  private readonly moveRecorder: Coalescer<MoveRecord, number | null>;
 
   constructor(
     private readonly imap: ImapPool,
@@ -22,10 +22,7 @@ export class TriageIO {
     private readonly maxBatch = 100,
   ) {
     this.registrar = new Coalescer((items) => this.reg.registerMany(items), maxBatch);
-    this.moveRecorder = new Coalescer<{ ref: SourceRef; folder: string }, void>((moves) => {
-      this.reg.markMovedMany(moves);
-      return moves.map((): void => undefined);
-    }, maxBatch);
+    this.moveRecorder = new Coalescer<MoveRecord, number | null>((moves) => this.reg.markMovedMany(moves), maxBatch);
   }
 
   /** The message at `uid` in `folder`, or null when it is not there. */
@@ -43,19 +40,15 @@ export class TriageIO {
     return c.call(uid);
   }
 
-  /** Keyword + MOVE; false when the message was no longer in `folder`. */
-  move(mailbox: string, folder: string, req: MoveRequest): Promise<boolean> {
+  /** MOVE; where the message went, or null when it was no longer in `folder`. */
+  move(mailbox: string, folder: string, req: MoveRequest): Promise<Placement | null> {
     const key = `${mailbox}\u0000${folder}`;
     let c = this.movers.get(key);
     if (!c) {
       c = new Coalescer(async (reqs) => {
         const { client } = await this.imap.get(mailbox);
-        const unique = dedupeByUid(reqs);
-        const present = await moveMessages(client, folder, unique);
-        // Another worker may have moved the same UIDs at the same moment (a job delivered twice).
-        const moved = unique.filter((r) => present.has(r.uid));
-        for (const dest of new Set(moved.map((r) => r.dest))) await removeSurplusCopies(client, dest, moved.filter((r) => r.dest === dest));
-        return reqs.map((r) => present.has(r.uid));
+        const placed = await moveMessages(client, folder, dedupeByUid(reqs));
+        return reqs.map((r) => placed.get(r.uid) ?? null);
       }, this.maxBatch);
       this.movers.set(key, c);
     }
@@ -66,8 +59,9 @@ export class TriageIO {
     return this.registrar.call(input);
   }
 
-  markMoved(ref: SourceRef, folder: string): Promise<void> {
-    return this.moveRecorder.call({ ref, folder });
+  /** Record a move; returns the UID of a surplus copy to expunge (see Register.markMovedMany), else null. */
+  markMoved(move: MoveRecord): Promise<number | null> {
+    return this.moveRecorder.call(move);
   }
 }
 

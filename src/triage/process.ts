@@ -5,7 +5,7 @@ import type { DeadLetter, TriageJob } from '../queue';
 import { dedupeKey, rawMessageId } from '../register/identity';
 import type { Register } from '../register/sqlite';
 import type { Item, ItemStatus, SourceRef } from '../register/types';
-import { findMoved, keywordFor, type FetchedMessage } from '../route/mailbox';
+import { expungeCopy, keywordFor, locateMessages, tagMessage, type FetchedMessage } from '../route/mailbox';
 import { errorMessage, isPermanent, LimitError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 import type { Channel } from '../index/types';
@@ -32,7 +32,7 @@ export type TriageOutcome =
 
 /**
  * The triage use-case for one job: fetch → analyse → register (committed) → move. Safe to run twice:
- * a known source skips straight to the move, and a move already done is found by its keyword.
+ * a known source skips straight to the move, and a move already done is found by its Message-ID.
  */
 export const VANISHED_RETRIES = 2;
 
@@ -132,21 +132,41 @@ function targetFolder(item: Item, deps: TriageDeps, delimiter: string): string {
   return folderFor(unit, rootFolder, delimiter);
 }
 
-/** Move the message (keyword first, so that a crash after MOVE can still be recognised), then record it. */
+/**
+ * Move the message, then record where it went (its new UID). When it is no longer in the watched
+ * folder, an earlier attempt moved it (crash before the record): it is found in `folder` by Message-ID
+ * (or by the keyword a message without one carries), and recorded then.
+ */
 async function carryOut(ref: SourceRef, from: string, item: Item, folder: string, deps: TriageDeps, log: Logger): Promise<void> {
-  const keyword = keywordFor(item.registerNo);
-  const moved = await deps.io.move(ref.mailbox, from, { uid: ref.uid, dest: folder, keyword, copies: deps.register.sourcesOf(item.id).length, messageId: item.messageId });
-  if (!moved) {
+  const keyword = deps.config.routing.registerKeyword || !item.messageId ? keywordFor(item.registerNo) : null;
+  let placed = await deps.io.move(ref.mailbox, from, { uid: ref.uid, dest: folder, messageId: item.messageId, keyword });
+  if (!placed) {
     const { client } = await deps.imap.get(ref.mailbox);
-    const there = await findMoved(client, folder, keyword, item.messageId);
-    if (there.length === 0) {
+    const there = await locateMessages(client, folder, { messageId: item.messageId, keyword: keywordFor(item.registerNo) });
+    // Copies of the same mail from other watched addresses may sit beside it: take one nobody claims.
+    const claimed = new Set(deps.register.sourcesOf(item.id).filter((s) => s.folder === folder && !sameRef(s, ref)).map((s) => s.folderUid));
+    const uid = there.filter((u) => !claimed.has(u)).pop() ?? there[there.length - 1];
+    if (uid === undefined) {
       // Not ours to guess: the register row stays, with a history line the secretariat can see.
       log.warn({ registerNo: item.registerNo }, 'registered message is neither in the watched folder nor in its destination: moved by someone else');
       deps.register.addHistory(item.id, 'aiguillage', 'not-found', null, folder, 'message introuvable dans la boîte surveillée au moment du déplacement');
       return;
     }
+    placed = { folder, uid, uidValidity: client.mailbox ? String(client.mailbox.uidValidity) : null };
+    // Found by Message-ID: the crash may have come before its keyword was set.
+    if (keyword) await tagMessage(client, folder, uid, keyword);
   }
-  await deps.io.markMoved(ref, folder);
+  const surplus = await deps.io.markMoved({ ref, folder, uid: placed.uid, uidValidity: placed.uidValidity });
+  if (surplus !== null) {
+    // Another worker moved the same message at the same moment and recorded its copy first.
+    const { client } = await deps.imap.get(ref.mailbox);
+    await expungeCopy(client, folder, surplus);
+    log.warn({ registerNo: item.registerNo }, 'job ran twice at once: surplus copy in the destination expunged');
+  }
+}
+
+function sameRef(a: SourceRef, b: SourceRef): boolean {
+  return a.mailbox === b.mailbox && a.uidValidity === b.uidValidity && a.uid === b.uid;
 }
 
 /** What a job returns: its register entry, where the message went, and whether this run created it. */

@@ -104,6 +104,7 @@ export async function figures(user: ImapTestUser, registerPath: string, appended
       const want = `Aiguillage${m.delimiter}${expectedLeaf(it.status, it.destination)}`;
       if (m.folder !== want) problems.push(`${it.registerNo} is in ${m.folder}, register says ${want}`);
       else if (!sources[0]?.movedAt || sources[0].folder !== m.folder) problems.push(`${it.registerNo} moved but the register does not record it`);
+      else if (sources[0].folderUid !== null && sources[0].folderUid !== m.uid) problems.push(`${it.registerNo} is at uid ${m.uid} in ${m.folder}, the register records uid ${sources[0].folderUid}`);
       else if (it.messageId && m.messageId && squash(it.messageId) !== squash(m.messageId)) problems.push(`${it.registerNo} keyword on another message (register ${it.messageId}, mailbox ${m.messageId})`);
       else ok++;
     }

@@ -62,6 +62,30 @@ describe('Register', () => {
     r.close();
   });
 
+  test('a move records the UID in its folder; a second copy under another UID is reported as surplus', () => {
+    const r = new Register({ path: path.join(dir, 'm.sqlite'), numberPrefix: 'DAJ', replyDelayDays: 30 });
+    const a = r.registerMessage(newItem(1, 'a')).item;
+    const ref = { mailbox: 'main', uidValidity: '7', uid: 1 };
+    // The first mover records its copy; the same record again changes nothing.
+    expect(r.markMoved(ref, 'Aiguillage.pcn', 40, '99')).toBeNull();
+    expect(r.markMoved(ref, 'Aiguillage.pcn', 40, '99')).toBeNull();
+    // A concurrent mover of the same message made another copy: it must expunge its own (41).
+    expect(r.markMoved(ref, 'Aiguillage.pcn', 41, '99')).toBe(41);
+    expect(r.sourcesOf(a.id)[0]).toMatchObject({ folder: 'Aiguillage.pcn', folderUid: 40, folderUidValidity: '99' });
+    // Found again after a crash without a known UID (no COPYUID): recorded, then filled in later.
+    const b = r.registerMessage(newItem(2, 'b')).item;
+    const refB = { mailbox: 'main', uidValidity: '7', uid: 2 };
+    expect(r.markMoved(refB, 'Aiguillage.legislation')).toBeNull();
+    expect(r.sourcesOf(b.id)[0]).toMatchObject({ folderUid: null });
+    expect(r.markMoved(refB, 'Aiguillage.legislation', 12, '98')).toBeNull();
+    expect(r.sourcesOf(b.id)[0]).toMatchObject({ folderUid: 12, folderUidValidity: '98' });
+    // A move to another folder (a reassignment) replaces folder and UID.
+    expect(r.markMoved(refB, 'Aiguillage.pcn', 41, '99')).toBeNull();
+    expect(r.sourcesOf(b.id)[0]).toMatchObject({ folder: 'Aiguillage.pcn', folderUid: 41 });
+    expect(r.history(b.id).map((h) => h.action)).toEqual(['registered', 'moved', 'moved']);
+    r.close();
+  });
+
   test('reopening a register keeps its rows and does not re-run migrations', () => {
     const file = path.join(dir, 'd.sqlite');
     const r1 = new Register({ path: file, numberPrefix: 'DAJ', replyDelayDays: 30 });
