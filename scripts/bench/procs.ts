@@ -4,19 +4,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ROOT_DIR } from '../../src/config/load';
 
-export function startWorkerProcess(kind: 'triage' | 'poller', env: Record<string, string>): ChildProcess {
-  const file = path.join(ROOT_DIR, 'dist', 'workers', `${kind}.js`);
-  const child = spawn(process.execPath, [file], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
-  child.stderr?.on('data', () => undefined);
-  return child;
-}
+/** The V8 flags the processes run with in production (package.json start, docker-compose, README). */
+export const NODE_FLAGS = ['--max-semi-space-size=2', '--max-old-space-size=512'];
 
 /** Wait until the child printed `marker` on stdout/stderr (pino JSON lines go to stdout by default). */
 export function spawnReady(kind: 'triage' | 'poller', env: Record<string, string>, marker: string, timeoutMs = 30000): Promise<ChildProcess> {
   const file = path.join(ROOT_DIR, 'dist', 'workers', `${kind}.js`);
   // BENCH_PROF_DIR: write a V8 CPU profile of each child there (to see where a process spends its time).
   const prof = process.env.BENCH_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF_DIR}`] : [];
-  const child = spawn(process.execPath, [...prof, file], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...NODE_FLAGS, ...prof, file], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`${kind} did not print "${marker}" within ${timeoutMs} ms`)), timeoutMs);
     const onData = (d: Buffer) => {

@@ -15,7 +15,7 @@ const WORKER_FILE = 'pdf-worker.mjs';
 /** The extraction thread is stopped after this long without a PDF (and restarted on the next one). */
 const IDLE_TERMINATE_MS = 30_000;
 /** Heap for one extraction: a 10 MiB PDF parses in far less; a PDF bomb hits this and dies. */
-const WORKER_RESOURCE_LIMITS = { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 32, stackSizeMb: 4 };
+const WORKER_RESOURCE_LIMITS = { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 8, stackSizeMb: 4 };
 
 let cachedWorkerPath: string | null = null;
 
