@@ -3,48 +3,18 @@
  * COPYUID), so finding it again (dashboard, retry after a crash) never depends on an IMAP keyword.
  * Real Dovecot, real SQLite, the worker's own triage use-case.
  */
-import path from 'node:path';
 import { Redis } from 'ioredis';
-import { loadAnalysis } from '../../src/app/analysis-deps';
-import { ROOT_DIR } from '../../src/config/load';
-import { loadOrganisation } from '../../src/config/organisation';
-import { createDeadQueue, type TriageJob } from '../../src/queue';
-import { Register } from '../../src/register/sqlite';
+import type { TriageJob } from '../../src/queue';
 import { hintFor, fetchRegistered, moveTo } from '../../src/route/reassign';
 import { keywordFor } from '../../src/route/mailbox';
-import { silentLogger } from '../../src/shared/logger';
-import { ImapPool } from '../../src/triage/imap-pool';
-import { TriageIO } from '../../src/triage/io';
-import { triageMessage, type TriageDeps } from '../../src/triage/process';
+import { triageMessage } from '../../src/triage/process';
+import { triageStack } from '../helpers/triage-stack';
 import { appendAll, imapClient, inventory, pipelineEnv, sampleMessages, type PipelineEnv } from '../helpers/pipeline';
 import { cleanupRedisPrefix, testRedisUrl } from '../helpers/services';
 
 jest.setTimeout(90000);
 
-interface Stack {
-  deps: TriageDeps;
-  close: () => Promise<void>;
-}
-
-function stack(p: PipelineEnv, redis: Redis): Stack {
-  const log = silentLogger();
-  const { config } = p;
-  const analysis = loadAnalysis(config, log);
-  const register = new Register({ path: config.register.path, numberPrefix: config.register.numberPrefix, replyDelayDays: config.register.replyDelayDays });
-  const imap = new ImapPool(config.mailboxes, log);
-  const deadQueue = createDeadQueue(redis, config.redis.prefix);
-  const io = new TriageIO(imap, register, config.limits.maxMessageBytes);
-  const organisation = loadOrganisation(path.join(ROOT_DIR, 'config', 'organisation.yaml'));
-  return {
-    deps: { config, organisation, register, imap, io, analyse: analysis.deps, deadQueue, log },
-    close: async () => {
-      analysis.rules.stop();
-      await imap.close();
-      await deadQueue.close();
-      register.close();
-    },
-  };
-}
+type Stack = ReturnType<typeof triageStack>;
 
 async function inboxUidValidity(p: PipelineEnv): Promise<string> {
   const c = imapClient(p.user);
@@ -68,7 +38,7 @@ describe.each([
   beforeAll(async () => {
     p = await pipelineEnv(`placement-${registerKeyword}`, { routing: { registerKeyword } });
     redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
-    s = stack(p, redis);
+    s = triageStack(p.config, redis);
     await appendAll(p.user, sampleMessages(count).map((m) => m.source));
     const uidValidity = await inboxUidValidity(p);
     for (let uid = 1; uid <= count; uid++) {

@@ -6,17 +6,10 @@
  * concurrent `UID MOVE` of one UID leave TWO copies in the destination. Found by the soak
  * (DAJ-…-000258 "is in 2 places"); reproduced here deterministically.
  */
-import path from 'node:path';
 import { Redis } from 'ioredis';
-import { loadAnalysis } from '../../src/app/analysis-deps';
-import { ROOT_DIR } from '../../src/config/load';
-import { loadOrganisation } from '../../src/config/organisation';
-import { createDeadQueue, type TriageJob } from '../../src/queue';
-import { Register } from '../../src/register/sqlite';
-import { silentLogger } from '../../src/shared/logger';
-import { ImapPool } from '../../src/triage/imap-pool';
-import { TriageIO } from '../../src/triage/io';
-import { triageMessage, type TriageDeps } from '../../src/triage/process';
+import type { TriageJob } from '../../src/queue';
+import { triageMessage } from '../../src/triage/process';
+import { triageStack } from '../helpers/triage-stack';
 import { appendAll, imapClient, sampleMessages } from '../helpers/pipeline';
 import { cleanupRedisPrefix } from '../helpers/services';
 import { expectClean } from './lib/assert';
@@ -24,28 +17,6 @@ import { faultEnv, type FaultEnv } from './lib/env';
 import { figures, report } from './lib/figures';
 
 jest.setTimeout(90000);
-
-/** One worker's own stack: its register connection, IMAP session and batching, as in startTriage. */
-function workerDeps(p: FaultEnv, redis: Redis): { deps: TriageDeps; close: () => Promise<void> } {
-  const log = silentLogger();
-  const { config } = p;
-  const analysis = loadAnalysis(config, log);
-  const register = new Register({ path: config.register.path, numberPrefix: config.register.numberPrefix, replyDelayDays: config.register.replyDelayDays });
-  const imap = new ImapPool(config.mailboxes, log);
-  const deadQueue = createDeadQueue(redis, config.redis.prefix);
-  const io = new TriageIO(imap, register, config.limits.maxMessageBytes);
-  const organisation = loadOrganisation(path.join(ROOT_DIR, 'config', 'organisation.yaml'));
-  const deps: TriageDeps = { config, organisation, register, imap, io, analyse: analysis.deps, deadQueue, log };
-  return {
-    deps,
-    close: async () => {
-      analysis.rules.stop();
-      await imap.close();
-      await deadQueue.close();
-      register.close();
-    },
-  };
-}
 
 describe('reliability: the same job delivered to two workers at once', () => {
   let p: FaultEnv | null = null;
@@ -68,8 +39,8 @@ describe('reliability: the same job delivered to two workers at once', () => {
     const box = await c.mailboxOpen('INBOX');
     const uidValidity = String(box.uidValidity);
     await c.logout();
-    const a = workerDeps(p, redis);
-    const b = workerDeps(p, redis);
+    const a = triageStack(p.config, redis);
+    const b = triageStack(p.config, redis);
     closers.push(a.close, b.close);
     for (let uid = 1; uid <= count; uid++) {
       const job: TriageJob = { mailbox: 'main', folder: 'INBOX', uidValidity, uid, internalDate: null };
