@@ -95,8 +95,9 @@ function movedCount(file: string): number {
   }
 }
 
-async function endToEnd(env: Env, workers: number, tag: string) {
+async function endToEnd(env: Env, workers: number, tag: string, extra: Record<string, string> = {}) {
   const mb = await newMailbox(env, tag);
+  Object.assign(mb.vars, extra);
   progress(`e2e ×${workers}: appending ${N} messages`);
   await append(mb.client, uniqueMessages(N, tag));
   // The raw speed of the part: one FETCH of every source of this mailbox.
@@ -198,7 +199,17 @@ async function main() {
     }
     progress(`latency: ${LATENCY_SAMPLES} single appends with the poller in IDLE`);
     const lat = await latency(one.mb);
-    await Promise.all([...one.ws, one.poller].map(stop));
+    // The same without IDLE (a server without it): the poller's NOOP fast poll.
+    await stop(one.poller);
+    const noIdleFile = path.join(dir, 'no-idle.yaml');
+    fs.writeFileSync(noIdleFile, 'poller:\n  idle: false\n');
+    const noIdlePoller = await spawnReady('poller', { ...one.mb.vars, AIGUILLAGE_CONFIG: noIdleFile }, 'watching mailbox');
+    progress(`latency: ${LATENCY_SAMPLES} single appends without IDLE (NOOP fast poll)`);
+    const latNoIdle = await latency(one.mb);
+    await Promise.all([...one.ws, noIdlePoller].map(stop));
+    // The register-number keyword (routing.registerKeyword, on by default) is the largest single cost.
+    const noKw = await endToEnd(env, 1, 'k', { AIG_REGISTER_KEYWORD: 'false' });
+    await Promise.all([...noKw.ws, noKw.poller].map(stop));
     const two = await endToEnd(env, 2, 'b');
     await Promise.all([...two.ws, two.poller].map(stop));
     const noop = await bullmqNoop(env);
@@ -206,8 +217,9 @@ async function main() {
       machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
       date: new Date().toISOString().slice(0, 10),
       offline: off!,
-      end_to_end: { ...one.out, bullmq_noop_msg_s: noop },
+      end_to_end: { ...one.out, bullmq_noop_msg_s: noop, without_register_keyword: noKw.out },
       latency: lat,
+      latency_without_idle: latNoIdle,
       scale_out: { one_worker_msg_s: one.out.msg_s, two_workers_msg_s: two.out.msg_s, speed_up: +(two.out.msg_s / one.out.msg_s).toFixed(2), worker_peak_rss_mb: two.out.worker_peak_rss_mb },
       seconds: Math.round((Date.now() - started) / 1000),
     };
@@ -228,12 +240,14 @@ function printTable(r: any) {
   row('offline: ratio pipeline / parse_only', String(r.offline.ratio), 'target ≥ 0.5');
   row(`end to end, 1 worker (${r.end_to_end.messages} msgs) (msg/s)`, String(r.end_to_end.msg_s), 'target ≥ 500');
   row('  worker CPU per message (ms, start-up included)', String(r.end_to_end.worker_cpu_ms_per_msg), '');
+  row('  same, routing.registerKeyword false (msg/s)', String(r.end_to_end.without_register_keyword.msg_s), `worker CPU ${r.end_to_end.without_register_keyword.worker_cpu_ms_per_msg} ms/msg`);
   row('  raw imapflow FETCH of the mailbox (msg/s)', String(r.end_to_end.raw_fetch_msg_s), '');
   row('  BullMQ no-op drain, concurrency 10 (msg/s)', String(r.end_to_end.bullmq_noop_msg_s), '');
   row('latency APPEND → moved p50 (ms)', String(r.latency.moved_p50_ms), 'target ≤ 600');
   row('latency APPEND → moved p95 (ms)', String(r.latency.moved_p95_ms), 'target ≤ 1000');
   row('latency APPEND → moved p99 (ms)', String(r.latency.moved_p99_ms), '');
   row('latency APPEND → registered p50 (ms)', String(r.latency.registered_p50_ms), '');
+  row('latency without IDLE (NOOP poll) p50 / p95 (ms)', `${r.latency_without_idle.moved_p50_ms} / ${r.latency_without_idle.moved_p95_ms}`, 'target < 1000');
   row('peak RSS worker (MB)', String(r.end_to_end.worker_peak_rss_mb.join(', ')), 'target ≤ 150');
   row('peak RSS poller (MB)', String(r.end_to_end.poller_peak_rss_mb), '');
   row('scale-out: 2 workers (msg/s)', String(r.scale_out.two_workers_msg_s), '');

@@ -43,6 +43,7 @@ export const configSchema = z
         idle: z.boolean().describe('Use IMAP IDLE when the server supports it'),
         sweepIntervalMs: ms('Catch-up sweep while in IDLE (an IDLE notification can be missed)'),
         pollIntervalMs: ms('Polling interval when IDLE is not available or disabled'),
+        noopIntervalMs: ms('Without IDLE: how often a NOOP asks the server for new mail between polls (sub-second arrival without IDLE)'),
         reconnectMinMs: ms('First reconnect delay'),
         reconnectMaxMs: ms('Longest reconnect delay'),
       })

@@ -168,8 +168,14 @@ class MailboxWatcher {
         await this.sleepOrWake(Math.max(0, nextSweep - Date.now()));
         this.idling = false;
       } else {
-        await this.sleepOrWake(this.deps.config.poller.pollIntervalMs);
-        if (!this.pendingWake) await client.noop();
+        // No IDLE: a NOOP every noopIntervalMs (about a millisecond on the server) makes it report new
+        // mail, whose 'exists' event wakes us for a sync; a sync runs at least every pollIntervalMs.
+        const { pollIntervalMs, noopIntervalMs } = this.deps.config.poller;
+        const until = Date.now() + pollIntervalMs;
+        while (!this.pendingWake && !this.stopped && !isClosed() && Date.now() < until) {
+          await this.sleepOrWake(Math.min(noopIntervalMs, Math.max(0, until - Date.now())));
+          if (!this.pendingWake && !this.stopped && !isClosed()) await client.noop();
+        }
       }
     }
   }
