@@ -8,7 +8,7 @@
  */
 import * as explain from './explain';
 import { extractFeatures } from './model/features';
-import { scoreFeatures, softmax, topContributions, type Model } from './model/linear';
+import { scoreMessage, softmax, topContributions, type Model } from './model/linear';
 import { evaluateRules, winningForce, type FiredRule } from './rules/engine';
 import type { RuleSet } from './rules/load';
 import type { RulesStore } from './rules/store';
@@ -64,13 +64,16 @@ export function createClassifier(opts: ClassifierOptions): Classifier {
   function modelPart(input: ClassifyInput, fired: FiredRule[], view: MessageView) {
     // The view already folded subject and text once for the rules: the features reuse them.
     const feats = extractFeatures(input.index, model.file.features, { subject: view.subject, text: view.text });
-    const scored = scoreFeatures(model, feats.names);
+    const scored = scoreMessage(model, feats);
     const { temperature: t, ruleScale } = model.file;
     const logits = scored.scores.map((s, c) => s / t + ruleScale * ruleWeight(fired, model.classes[c]!));
     const probs = softmax(logits);
     const order = probs.map((_, i) => i).sort((a, b) => probs[b]! - probs[a]!);
     const ranked = order.map((i) => ({ destination: model.classes[i]!, score: round(probs[i]!) }));
-    const words = topContributions(model, scored, order[0]!, order[1]!, MODEL_WORDS).map((c) => explain.featureWord(c.feature, feats.surfaceOf));
+    // A word's stem, prefix and letter n-grams weigh together and are shown as that word.
+    const words = topContributions(model, scored, order[0]!, order[1]!, MODEL_WORDS).map((c) =>
+      explain.featureWord(c.feature, (f) => (c.origin >= 0 ? feats.wordAt(c.origin) : feats.surfaceOf(f))),
+    );
     const reason = explain.modelReason(ranked[0]!.destination, ranked[1]!.destination, [...new Set(words)], probs[order[0]!]!);
     return { probs, ranked, reason };
   }

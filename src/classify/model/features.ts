@@ -95,19 +95,62 @@ export interface FeatureOptions {
   /** Letter n-grams of this length inside long words, for German/Dutch compounds
    *  ("konsekutivdolmetschen" contains "dolmet"). 0 = off. */
   compound: number;
+  /** Letter n-grams of lengths charMin..charMax inside each folded word, with word boundaries
+   *  marked ("g:_tradu"): they let unseen inflections, compounds and cognates meet the
+   *  vocabulary. Shared by subject and body. 0 = off. */
+  charMin: number;
+  charMax: number;
+  /** Value of one letter n-gram relative to one word before the L2 normalisation of the vector
+   *  (a word yields many n-grams: without it they would drown the words). */
+  charWeight: number;
 }
 
-export const WORD_FEATURES: FeatureOptions = { prefix: 0, bigrams: false, compound: 0 };
-/** Chosen by 5-fold cross-validation on config/training (3 shuffles): 5-letter prefixes raised
- *  the out-of-fold macro-F1 by ~1.5 points; bigrams and compound n-grams did not help. */
-export const DEFAULT_FEATURES: FeatureOptions = { prefix: 5, bigrams: false, compound: 0 };
+export const WORD_FEATURES: FeatureOptions = { prefix: 0, bigrams: false, compound: 0, charMin: 0, charMax: 0, charWeight: 1 };
+/** Chosen by cross-validation on config/training (5 folds x 6 shuffles, and leave-one-writer-out):
+ *  letter 4-5-grams at half a word's value lowered the out-of-fold log-loss from 0.213 to 0.188
+ *  and raised the AUC of "the best suggestion is right" from 0.89 to 0.92, so more correct
+ *  decisions clear the threshold (final macro-F1 at 0.8: 0.884 → 0.895); they subsume the
+ *  5-letter prefixes (with both: 0.893). Word bigrams, compound n-grams, 3-5-grams (0.891) and
+ *  n-grams at full weight did not do better. */
+export const DEFAULT_FEATURES: FeatureOptions = { prefix: 0, bigrams: false, compound: 0, charMin: 4, charMax: 5, charWeight: 0.5 };
+
+/** Feature-name prefix of letter n-grams (explained through the word they came from). */
+export const GRAM_PREFIX = 'g:';
+
+export function isGram(feature: string): boolean {
+  return feature.charCodeAt(0) === 103 && feature.charCodeAt(1) === 58; // "g:"
+}
+
+/** A feature's value before normalisation: letter n-grams weigh `charWeight`, the rest 1. */
+export function featureValue(feature: string, opts: Pick<FeatureOptions, 'charWeight'>): number {
+  return isGram(feature) ? opts.charWeight : 1;
+}
+
+/** Letter n-grams of a word ("_" marks its boundaries). Not cached: the worker keeps only the
+ *  model's known n-gram indices per word (linear.ts), and training lists each message once. */
+export function gramsOf(tok: string, min: number, max: number): string[] {
+  const w = `_${tok}_`;
+  const out: string[] = [];
+  for (let n = min; n <= max; n++) for (let i = 0; i + n <= w.length; i++) out.push(GRAM_PREFIX + w.slice(i, i + n));
+  return out;
+}
 
 export interface Features {
-  /** Distinct feature names (binary presence). */
-  names: string[];
+  /** Distinct feature names (binary presence), letter n-grams included. For training: the
+   *  worker scores `base` and `gramWords` instead, which skips building the n-gram names. */
+  readonly names: string[];
+  /** Word features and index facts (no letter n-grams), with where each first occurs. */
+  base: { names: string[]; origins: number[] };
+  /** Distinct words whose letter n-grams are features, in order, with where each first occurs. */
+  gramWords: { words: string[]; origins: number[] };
   /** A word as written in the message for a feature (accents kept when the text allows), to
    *  explain a decision in plain words; computed only for the few words an explanation shows. */
   surfaceOf(feature: string): string;
+  /** The word as written at an origin (see `originOf`). */
+  wordAt(origin: number): string;
+  /** Where the feature first occurs (offset of its word), -1 for index facts and unknowns: the
+   *  explanation adds up the features of one word (its stem, prefix and letter n-grams). */
+  originOf(feature: string): number;
 }
 
 /** Texts already folded by the caller (the rules' view folds them once per message). */
@@ -122,7 +165,7 @@ const TOKEN = /[a-z0-9]+/g;
  * Adds the word features of one folded text; `prefix` separates subject words from body words.
  * Records where each feature first occurs so its surface can be cut from the original text.
  */
-function addWords(folded: string, lang: string, prefix: string, opts: FeatureOptions, out: Map<string, number>, base: number): void {
+function addWords(folded: string, lang: string, prefix: string, opts: FeatureOptions, out: Map<string, number>, base: number, grams: Map<string, number>): void {
   const stop = getStopwords();
   const text = folded.length > MAX_MODEL_CHARS ? folded.slice(0, MAX_MODEL_CHARS) : folded;
   let previous: string | null = null;
@@ -144,6 +187,9 @@ function addWords(folded: string, lang: string, prefix: string, opts: FeatureOpt
         if (!out.has(c)) out.set(c, at);
       }
     }
+    // Letter n-grams once per distinct word (presence is binary): only the word is noted here,
+    // its n-grams are looked up by the model (cached per word) or listed for training.
+    if (opts.charMin > 0 && tok.charCodeAt(0) > 57 && !grams.has(tok)) grams.set(tok, at);
     if (opts.bigrams && previous !== null) {
       const b = `${prefix}b:${previous}_${stemmed}`;
       if (!out.has(b)) out.set(b, at);
@@ -165,13 +211,14 @@ function surfaceAt(original: string, folded: string, at: number): string {
 
 export function extractFeatures(ix: IndexRecord, opts: FeatureOptions = WORD_FEATURES, folded?: FoldedTexts): Features {
   const out = new Map<string, number>();
+  const grams = new Map<string, number>();
   const lang = ix.language;
   const subject = folded?.subject ?? fold(ix.subject);
   const text = folded?.text ?? fold(ix.text);
   // Offsets: subject words are negative-free in [0, subject.length), text words shifted after.
   const textBase = subject.length + 1;
-  addWords(subject, lang, 's:', opts, out, 0);
-  addWords(text, lang, '', opts, out, textBase);
+  addWords(subject, lang, 's:', opts, out, 0, grams);
+  addWords(text, lang, '', opts, out, textBase, grams);
   const facts: string[] = [];
   // No language pseudo-word: with a few examples per language the model would learn "Polish →
   // PCN" from the corpus's accidents; the topic words (stemmed per language) carry the meaning.
@@ -186,12 +233,29 @@ export function extractFeatures(ix: IndexRecord, opts: FeatureOptions = WORD_FEA
   if (ix.identifiers.nir.length > 0) facts.push('#has:nir');
   if (ix.identifiers.siret.length + ix.identifiers.siren.length > 0) facts.push('#has:siret');
   for (const f of facts) out.set(f, -1);
+  // The n-gram names and where each first occurs, built only when asked (training, tests).
+  let gramOrigins: Map<string, number> | null = null;
+  const allGrams = (): Map<string, number> => {
+    if (gramOrigins) return gramOrigins;
+    gramOrigins = new Map();
+    for (const [word, at] of grams) for (const g of gramsOf(word, opts.charMin, opts.charMax)) if (!gramOrigins.has(g)) gramOrigins.set(g, at);
+    return gramOrigins;
+  };
+  let names: string[] | null = null;
+  const originOf = (feature: string): number => (isGram(feature) ? allGrams().get(feature) : out.get(feature)) ?? -1;
+  const wordAt = (at: number): string => (at < textBase ? surfaceAt(ix.subject, subject, at) : surfaceAt(ix.text, text, at - textBase));
   return {
-    names: [...out.keys()],
+    get names() {
+      names ??= [...out.keys(), ...allGrams().keys()];
+      return names;
+    },
+    base: { names: [...out.keys()], origins: [...out.values()] },
+    gramWords: { words: [...grams.keys()], origins: [...grams.values()] },
+    originOf,
+    wordAt,
     surfaceOf(feature: string): string {
-      const at = out.get(feature);
-      if (at === undefined || at < 0) return feature;
-      return at < textBase ? surfaceAt(ix.subject, subject, at) : surfaceAt(ix.text, text, at - textBase);
+      const at = originOf(feature);
+      return at < 0 ? feature : wordAt(at);
     },
   };
 }

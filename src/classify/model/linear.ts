@@ -8,8 +8,11 @@ import { readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { z } from 'zod';
 import { AigError } from '../../shared/errors';
 import { AUTO_DESTINATIONS, type Destination } from '../types';
+import { gramsOf, isGram, type Features } from './features';
 
-export const MODEL_FORMAT_VERSION = 1;
+/** 2: feature set with letter n-grams (charMin, charMax, charWeight), each feature valued before
+ *  the L2 normalisation; a format 1 model is refused (retrain) rather than scored differently. */
+export const MODEL_FORMAT_VERSION = 2;
 
 export class ModelError extends AigError {
   constructor(message: string) {
@@ -23,7 +26,8 @@ const modelFileSchema = z.object({
   trainedAt: z.string(),
   corpusHash: z.string(),
   corpusSize: z.number().int().nonnegative(),
-  /** Feature values are 1/sqrt(n) of the distinct features present ('l2') or 1 ('binary'). */
+  /** Feature values are divided by the norm of the document's vector ('l2': 1/sqrt(n) when every
+   *  feature weighs 1) or all 1 ('binary'). */
   normalize: z.enum(['l2', 'binary']),
   classes: z.array(z.enum(AUTO_DESTINATIONS)).min(2),
   temperature: z.number().positive(),
@@ -35,11 +39,21 @@ const modelFileSchema = z.object({
   weights: z.array(z.array(z.number())),
   /** The feature set the model was trained on (absent in older files: words only). */
   features: z
-    .strictObject({ prefix: z.number().int().min(0).max(12), bigrams: z.boolean(), compound: z.number().int().min(0).max(12) })
-    .default({ prefix: 0, bigrams: false, compound: 0 }),
+    .strictObject({
+      prefix: z.number().int().min(0).max(12),
+      bigrams: z.boolean(),
+      compound: z.number().int().min(0).max(12),
+      charMin: z.number().int().min(0).max(8).default(0),
+      charMax: z.number().int().min(0).max(8).default(0),
+      charWeight: z.number().positive().max(10).default(1),
+    })
+    .refine((f) => f.charMin <= f.charMax, 'features.charMin > features.charMax')
+    .default({ prefix: 0, bigrams: false, compound: 0, charMin: 0, charMax: 0, charWeight: 1 }),
   /** Thresholds measured by cross-validation: the confidence threshold to set in
    *  classify.threshold for the misroute target, with the coverage and misroute rate it gave. */
-  recommended: z.strictObject({ threshold: z.number(), reviewMargin: z.number(), coverage: z.number(), misrouteRate: z.number() }).optional(),
+  recommended: z
+    .strictObject({ threshold: z.number(), reviewMargin: z.number(), coverage: z.number(), misrouteRate: z.number(), macroF1: z.number().optional() })
+    .optional(),
   cv: z.record(z.string(), z.unknown()).optional(),
 });
 export type ModelFile = z.input<typeof modelFileSchema>;
@@ -51,7 +65,17 @@ export interface Model {
   index: Map<string, number>;
   /** Feature-major weights: row f holds one weight per class (cache-friendly scoring). */
   rows: Float64Array;
+  /** 1 where vocab[f] is a letter n-gram (valued features.charWeight before normalisation). */
+  gram: Uint8Array;
+  /** Known letter n-grams of a word, by word (bounded cache: words repeat across messages). */
+  gramsOfWord: Map<string, Int32Array>;
+  /** Scratch marks to count an n-gram once per message however many words contain it. */
+  mark: Uint32Array;
+  stamp: { n: number };
 }
+
+/** Bound of the per-word n-gram cache: 20,000 words of ~10 indices is ~3 MB. */
+const GRAM_CACHE_MAX = 20_000;
 
 export function modelFromFile(input: ModelFile): Model {
   const file = modelFileSchema.parse(input);
@@ -64,8 +88,12 @@ export function modelFromFile(input: ModelFile): Model {
     for (let f = 0; f < v; f++) rows[f * k + c] = w[f]!;
   });
   const index = new Map<string, number>();
-  file.vocab.forEach((name, i) => index.set(name, i));
-  return { file, classes: [...file.classes], index, rows };
+  const gram = new Uint8Array(v);
+  file.vocab.forEach((name, i) => {
+    index.set(name, i);
+    if (isGram(name)) gram[i] = 1;
+  });
+  return { file, classes: [...file.classes], index, rows, gram, gramsOfWord: new Map(), mark: new Uint32Array(v), stamp: { n: 0 } };
 }
 
 export function loadModel(path: string): Model {
@@ -97,35 +125,135 @@ export function saveModel(path: string, file: ModelFile): void {
 export interface Scored {
   /** Raw scores per class (model.classes order), before temperature. */
   scores: number[];
-  /** Indices of known features and their value. */
+  /** Indices of known features, and where each first occurs in the message (-1: an index fact,
+   *  or not known: scored from names alone). */
   known: number[];
+  origins: number[];
+  /** Normalised value of a known word feature, and of a known letter n-gram. */
   value: number;
+  gramValue: number;
 }
 
-export function scoreFeatures(model: Model, names: string[]): Scored {
+/** Adds up the known features' weights, each feature valued as in training (l2 over the known). */
+function finishScore(model: Model, known: number[], origins: number[], grams: number): Scored {
   const k = model.classes.length;
-  const known: number[] = [];
-  for (const n of names) {
-    const i = model.index.get(n);
-    if (i !== undefined) known.push(i);
+  let value = 1;
+  let gramValue = 1;
+  if (model.file.normalize === 'l2' && known.length > 0) {
+    const cw = model.file.features.charWeight;
+    value = 1 / Math.sqrt(known.length - grams + cw * cw * grams);
+    gramValue = cw * value;
   }
-  const value = model.file.normalize === 'l2' && known.length > 0 ? 1 / Math.sqrt(known.length) : 1;
-  const scores = model.file.bias.slice();
-  for (const f of known) {
+  // Words and n-grams summed apart, then scaled once: the inner loop is the hot path.
+  const wordSum = new Float64Array(k);
+  const gramSum = new Float64Array(k);
+  const { rows, gram } = model;
+  for (let j = 0; j < known.length; j++) {
+    const f = known[j]!;
+    const sum = gram[f] ? gramSum : wordSum;
     const base = f * k;
-    for (let c = 0; c < k; c++) scores[c]! += value * model.rows[base + c]!;
+    for (let c = 0; c < k; c++) sum[c]! += rows[base + c]!;
   }
-  return { scores, known, value };
+  const scores = model.file.bias.map((b, c) => b + value * wordSum[c]! + gramValue * gramSum[c]!);
+  return { scores, known, origins, value, gramValue };
 }
 
-/** Features that pushed most towards class a rather than class b, strongest first. */
-export function topContributions(model: Model, s: Scored, a: number, b: number, n: number): { feature: string; delta: number }[] {
+/** Scores a list of feature names (training's view of a message; tests). */
+export function scoreFeatures(model: Model, names: string[]): Scored {
+  const known: number[] = [];
+  let grams = 0;
+  for (const n of new Set(names)) {
+    const i = model.index.get(n);
+    if (i === undefined) continue;
+    known.push(i);
+    grams += model.gram[i]!;
+  }
+  return finishScore(model, known, known.map(() => -1), grams);
+}
+
+function knownGramsOf(model: Model, word: string): Int32Array {
+  let out = model.gramsOfWord.get(word);
+  if (out !== undefined) return out;
+  const { charMin, charMax } = model.file.features;
+  const idx: number[] = [];
+  for (const g of gramsOf(word, charMin, charMax)) {
+    const i = model.index.get(g);
+    if (i !== undefined && !idx.includes(i)) idx.push(i);
+  }
+  out = Int32Array.from(idx);
+  if (model.gramsOfWord.size >= GRAM_CACHE_MAX) model.gramsOfWord.clear();
+  model.gramsOfWord.set(word, out);
+  return out;
+}
+
+/**
+ * Scores a message's features: the same result as scoreFeatures(model, feats.names), without
+ * building every letter n-gram's name (the worker's hot path: one cached lookup per word).
+ */
+export function scoreMessage(model: Model, feats: Features): Scored {
+  const known: number[] = [];
+  const origins: number[] = [];
+  const { names, origins: at } = feats.base;
+  for (let j = 0; j < names.length; j++) {
+    const i = model.index.get(names[j]!);
+    if (i === undefined) continue;
+    known.push(i);
+    origins.push(at[j]!);
+  }
+  let grams = 0;
+  if (model.file.features.charMin > 0) {
+    // A new stamp per message: an n-gram met in two words counts once (binary presence).
+    const { mark } = model;
+    if (model.stamp.n >= 0xfffffffe) {
+      mark.fill(0);
+      model.stamp.n = 0;
+    }
+    const stamp = ++model.stamp.n;
+    const { words, origins: wat } = feats.gramWords;
+    for (let j = 0; j < words.length; j++) {
+      const idx = knownGramsOf(model, words[j]!);
+      const origin = wat[j]!;
+      for (let g = 0; g < idx.length; g++) {
+        const i = idx[g]!;
+        if (mark[i] === stamp) continue;
+        mark[i] = stamp;
+        known.push(i);
+        origins.push(origin);
+        grams++;
+      }
+    }
+  }
+  return finishScore(model, known, origins, grams);
+}
+
+/**
+ * What pushed most towards class a rather than class b, strongest first. The features that
+ * come from one word (its stem, prefix and letter n-grams: same origin) are added up and the
+ * word is reported with its strongest positive feature; index facts stand alone.
+ */
+export function topContributions(model: Model, s: Scored, a: number, b: number, n: number): { feature: string; delta: number; origin: number }[] {
   const k = model.classes.length;
-  return s.known
-    .map((f) => ({ feature: model.file.vocab[f]!, delta: s.value * (model.rows[f * k + a]! - model.rows[f * k + b]!) }))
+  const groups = new Map<number, { f: number; delta: number; best: number; origin: number }>();
+  for (let j = 0; j < s.known.length; j++) {
+    const f = s.known[j]!;
+    const origin = s.origins[j]!;
+    const delta = (model.gram[f] ? s.gramValue : s.value) * (model.rows[f * k + a]! - model.rows[f * k + b]!);
+    const key = origin >= 0 ? origin : -1 - f;
+    const g = groups.get(key);
+    if (!g) groups.set(key, { f, delta, best: delta, origin });
+    else {
+      g.delta += delta;
+      if (delta > g.best) {
+        g.best = delta;
+        g.f = f;
+      }
+    }
+  }
+  return [...groups.values()]
     .filter((x) => x.delta > 0)
     .sort((x, y) => y.delta - x.delta)
-    .slice(0, n);
+    .slice(0, n)
+    .map(({ f, delta, origin }) => ({ feature: model.file.vocab[f]!, delta, origin }));
 }
 
 export function softmax(xs: number[]): number[] {

@@ -2,14 +2,20 @@
  * Trains the model and calibrates it. The temperature is fitted on out-of-fold scores from a
  * k-fold cross-validation of the TRAINING corpus, combined with the rule weights exactly as the
  * decision combines them — so the confidence the worker reports is calibrated for rules+model,
- * without ever looking at the held-out set.
+ * without ever looking at the held-out set. The split can be repeated with shuffles (steadier
+ * figures and temperature) or replaced by leave-one-group-out (e.g. one group per writer, to see
+ * how the model does on messages written by someone it never read).
  */
 import { createHash } from 'node:crypto';
+import { mulberry32 } from '../../shared/prng';
 import { accuracy, coverage, logLoss, macroF1, perClass } from '../metrics';
 import type { Destination } from '../types';
-import { MODEL_FORMAT_VERSION, softmax, type ModelFile } from './linear';
-import { WORD_FEATURES, type FeatureOptions } from './features';
-import { DEFAULT_TRAIN_OPTIONS, trainLogReg, trainNaiveBayes, type LinearParams, type TrainDoc, type TrainOptions } from './algorithms';
+import { MODEL_FORMAT_VERSION, type ModelFile } from './linear';
+import { combine, fitCalibration } from './calibrate';
+
+export { fitCalibration, fitTemperature } from './calibrate';
+import { featureValue, WORD_FEATURES, type FeatureOptions } from './features';
+import { DEFAULT_TRAIN_OPTIONS, sparseRow, trainLogReg, trainNaiveBayes, type LinearParams, type TrainDoc, type TrainOptions, type ValueOf } from './algorithms';
 
 export interface CorpusDoc extends TrainDoc {
   /** Rule weight per class (classes order), from the non-shadow rules that fired. */
@@ -47,6 +53,8 @@ export interface CvReport {
   macroF1: number;
   coverage: number;
   misrouteRate: number;
+  /** Macro-F1 of the final destination at the configured threshold ("to-review" = secretariat). */
+  finalMacroF1: number;
   /** Every (threshold, margin) tried, and the lowest threshold meeting TARGET_MISROUTE. */
   sweep: OperatingPoint[];
   recommended: OperatingPoint | null;
@@ -54,16 +62,18 @@ export interface CvReport {
   misclassified: { doc: number; predicted: Destination; p: number }[];
 }
 
-function train(alg: Algorithm, docs: CorpusDoc[], k: number, opts: TrainOptions): LinearParams {
+function train(alg: Algorithm, docs: CorpusDoc[], k: number, opts: TrainOptions, valueOf: ValueOf): LinearParams {
   if (alg === 'naive-bayes') return trainNaiveBayes(docs, k, opts);
-  return trainLogReg(opts.ruleOffsets ? docs.map((d) => ({ ...d, offset: d.ruleWeights })) : docs, k, opts);
+  return trainLogReg(opts.ruleOffsets ? docs.map((d) => ({ ...d, offset: d.ruleWeights })) : docs, k, opts, valueOf);
 }
 
-function rawScores(p: LinearParams, features: string[]): number[] {
+/** Scores of held-out documents, computed as linear.ts's scoreFeatures does in the worker. */
+function rawScorer(p: LinearParams, valueOf: ValueOf): (features: string[]) => number[] {
   const index = new Map(p.vocab.map((f, i) => [f, i]));
-  const known = [...new Set(features)].map((f) => index.get(f)).filter((i): i is number => i !== undefined);
-  const x = p.normalize === 'l2' && known.length > 0 ? 1 / Math.sqrt(known.length) : 1;
-  return p.bias.map((b, c) => known.reduce((s, f) => s + x * p.weights[c]![f]!, b));
+  return (features) => {
+    const { idx, val } = sparseRow(features, index, valueOf, p.normalize);
+    return p.bias.map((b, c) => idx.reduce((s, f, j) => s + val[j]! * p.weights[c]![f]!, b));
+  };
 }
 
 /** Stratified fold assignment, deterministic. */
@@ -76,85 +86,97 @@ export function assignFolds(labels: number[], folds: number): number[] {
   });
 }
 
-function combine(scores: number[], ruleWeights: number[], t: number, ruleScale = 1): number[] {
-  return softmax(scores.map((s, c) => s / t + ruleScale * ruleWeights[c]!));
-}
-
-/** Rule weights are written by people in round numbers: a global scale is fitted with T. */
-const RULE_SCALES = [0.25, 0.5, 0.75, 1, 1.25, 1.5, 2];
-
-export function fitCalibration(scores: number[][], ruleWeights: number[][], labels: number[]): { temperature: number; ruleScale: number } {
-  let best = { temperature: 1, ruleScale: 1, loss: Infinity };
-  for (const ruleScale of RULE_SCALES) {
-    const temperature = fitTemperature(scores, ruleWeights, labels, ruleScale);
-    const loss = logLoss(scores.map((s, i) => combine(s, ruleWeights[i]!, temperature, ruleScale)), labels);
-    if (loss < best.loss) best = { temperature, ruleScale, loss };
-  }
-  return { temperature: best.temperature, ruleScale: best.ruleScale };
-}
-
-/** Golden-section search of log T minimising log-loss. */
-export function fitTemperature(scores: number[][], ruleWeights: number[][], labels: number[], ruleScale = 1): number {
-  const loss = (logT: number) => logLoss(scores.map((s, i) => combine(s, ruleWeights[i]!, Math.exp(logT), ruleScale)), labels);
-  let lo = Math.log(0.01);
-  let hi = Math.log(100);
-  const g = (Math.sqrt(5) - 1) / 2;
-  for (let i = 0; i < 60; i++) {
-    const a = hi - g * (hi - lo);
-    const b = lo + g * (hi - lo);
-    if (loss(a) < loss(b)) hi = b;
-    else lo = a;
-  }
-  return Math.exp((lo + hi) / 2);
-}
-
-interface CvSettings {
+export interface CvSettings {
   folds: number;
+  /** Shuffled repetitions of the k-fold split (1 = the deterministic split alone). */
+  repeats: number;
+  /** Group of each document (e.g. its writer): folds never split a group (leave-one-group-out). */
+  groups?: number[];
   threshold: number;
   reviewMargin: number;
   opts: TrainOptions;
+  valueOf: ValueOf;
+}
+
+/** Stratified folds with the order inside each class shuffled by `seed` (0 = file order). */
+export function shuffledFolds(labels: number[], folds: number, seed: number): number[] {
+  if (seed === 0) return assignFolds(labels, folds);
+  const rand = mulberry32(seed);
+  const order = labels.map((_, i) => i);
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  const byOrder = assignFolds(order.map((i) => labels[i]!), folds);
+  const out = new Array<number>(labels.length);
+  order.forEach((doc, j) => (out[doc] = byOrder[j]!));
+  return out;
+}
+
+/** One split per repetition: fold number of each document. */
+function splits(docs: CorpusDoc[], cvs: CvSettings): number[][] {
+  if (cvs.groups) {
+    const ids = [...new Set(cvs.groups)].sort((a, b) => a - b);
+    return [cvs.groups.map((g) => ids.indexOf(g))];
+  }
+  const labels = docs.map((d) => d.label);
+  return Array.from({ length: cvs.repeats }, (_, r) => shuffledFolds(labels, cvs.folds, r === 0 ? 0 : 1000 + r));
+}
+
+/** A message the model decides (not forced by a rule), scored by a model that never saw it. */
+export interface OutOfFold {
+  doc: number;
+  scores: number[];
+}
+
+/** Out-of-fold raw scores of every non-forced document, for every repetition of the split. */
+export function outOfFold(alg: Algorithm, docs: CorpusDoc[], k: number, cvs: CvSettings): OutOfFold[] {
+  const out: OutOfFold[] = [];
+  for (const fold of splits(docs, cvs)) {
+    const nFolds = Math.max(...fold) + 1;
+    for (let f = 0; f < nFolds; f++) {
+      const score = rawScorer(train(alg, docs.filter((_, i) => fold[i] !== f), k, cvs.opts, cvs.valueOf), cvs.valueOf);
+      docs.forEach((d, i) => {
+        if (fold[i] === f && !d.forced) out.push({ doc: i, scores: score(d.features) });
+      });
+    }
+  }
+  return out;
 }
 
 function crossValidate(alg: Algorithm, docs: CorpusDoc[], classes: Destination[], cvs: CvSettings): CvReport {
-  const { folds, threshold, reviewMargin, opts } = cvs;
-  const k = classes.length;
-  const fold = assignFolds(
-    docs.map((d) => d.label),
-    folds,
-  );
-  const oof: number[][] = docs.map(() => []);
-  for (let f = 0; f < folds; f++) {
-    const params = train(alg, docs.filter((_, i) => fold[i] !== f), k, opts);
-    docs.forEach((d, i) => {
-      if (fold[i] === f) oof[i] = rawScores(params, d.features);
-    });
-  }
-  // Calibrate and measure on the messages the model actually decides (not forced by a rule).
-  const idx = docs.map((_, i) => i).filter((i) => !docs[i]!.forced);
-  const labels = idx.map((i) => docs[i]!.label);
-  const { temperature: t, ruleScale } = fitCalibration(
-    idx.map((i) => oof[i]!),
-    idx.map((i) => docs[i]!.ruleWeights),
+  const oof = outOfFold(alg, docs, classes.length, cvs);
+  return evaluateOutOfFold(alg, docs, classes, oof, cvs.threshold, cvs.reviewMargin);
+}
+
+/** Calibrates on out-of-fold scores (rules combined as in the worker) and measures the result. */
+export function evaluateOutOfFold(alg: Algorithm, docs: CorpusDoc[], classes: Destination[], oof: OutOfFold[], threshold: number, reviewMargin: number): CvReport {
+  const labels = oof.map((o) => docs[o.doc]!.label);
+  const calibration = fitCalibration(
+    oof.map((o) => o.scores),
+    oof.map((o) => docs[o.doc]!.ruleWeights),
     labels,
   );
-  const probs = idx.map((i) => combine(oof[i]!, docs[i]!.ruleWeights, t, ruleScale));
+  const probs = oof.map((o) => combine(o.scores, docs[o.doc]!.ruleWeights, calibration));
   const top = probs.map((p) => p.indexOf(Math.max(...p)));
   const pairs = top.map((best, j) => ({ truth: classes[labels[j]!]!, predicted: classes[best]! }));
+  const idx = oof.map((o) => o.doc);
   const sweep = sweepThresholds(docs, idx, probs, classes);
-  const atThreshold = sweep.find((s) => s.threshold === threshold && s.reviewMargin === reviewMargin) ?? operatingPoint(docs, idx, probs, classes, threshold, reviewMargin);
+  const atThreshold = operatingPoint(docs, idx, probs, classes, threshold, reviewMargin);
   const misclassified = pairs
     .map((pair, j) => ({ doc: idx[j]!, predicted: pair.predicted as Destination, p: Math.max(...probs[j]!), ok: pair.truth === pair.predicted }))
     .filter((m) => !m.ok)
     .map(({ doc, predicted, p }) => ({ doc, predicted, p }));
   return {
     algorithm: alg,
-    temperature: t,
-    ruleScale,
+    temperature: calibration.temperature,
+    ruleScale: calibration.ruleScale,
     logLoss: logLoss(probs, labels),
     accuracy: accuracy(pairs),
     macroF1: macroF1(perClass(classes, pairs), pairs),
     coverage: atThreshold.coverage,
     misrouteRate: atThreshold.misrouteRate,
+    finalMacroF1: atThreshold.macroF1,
     sweep,
     recommended: recommend(sweep),
     misclassified,
@@ -164,10 +186,15 @@ function crossValidate(alg: Algorithm, docs: CorpusDoc[], classes: Destination[]
 /**
  * Replays the worker's decision on out-of-fold probabilities for each threshold and margin:
  * forced messages are routed to the forcing rule's destination, the others routed when
- * confident, else "to-review" (which lands with the secretariat).
+ * confident, else "to-review" (which lands with the secretariat). `idx` may hold a document
+ * once per repetition of the split: forced messages are then counted as many times.
  */
 function operatingPoint(docs: CorpusDoc[], idx: number[], probs: number[][], classes: Destination[], threshold: number, reviewMargin: number): OperatingPoint {
-  const forced = docs.filter((d) => d.forced).map((d) => ({ truth: classes[d.label]!, predicted: d.forcedTo ?? 'secretariat', routed: true }));
+  const decided = docs.filter((d) => !d.forced).length;
+  const repeats = decided > 0 ? Math.max(1, Math.round(idx.length / decided)) : 1;
+  const forced = docs
+    .filter((d) => d.forced)
+    .flatMap((d) => Array.from({ length: repeats }, () => ({ truth: classes[d.label]!, predicted: d.forcedTo ?? 'secretariat', routed: true })));
   const pairs = idx.map((i, j) => {
     const p = [...probs[j]!].sort((a, b) => b - a);
     const best = probs[j]!.indexOf(p[0]!);
@@ -211,6 +238,10 @@ export function trainModel(
     corpusHash: string;
     algorithm?: Algorithm;
     folds?: number;
+    /** Shuffled repetitions of the k-fold split (default 1). */
+    repeats?: number;
+    /** Group of each document: leave-one-group-out instead of k folds. */
+    groups?: number[];
     threshold?: number;
     reviewMargin?: number;
     options?: Partial<TrainOptions>;
@@ -219,11 +250,21 @@ export function trainModel(
 ): TrainResult {
   const opts = { ...DEFAULT_TRAIN_OPTIONS, ...meta.options };
   const folds = meta.folds ?? 5;
+  const features = meta.features ?? WORD_FEATURES;
+  const valueOf: ValueOf = (f) => featureValue(f, features);
   const algs = meta.algorithm ? [meta.algorithm] : ALGORITHMS;
-  const settings: CvSettings = { folds, threshold: meta.threshold ?? 0.6, reviewMargin: meta.reviewMargin ?? 0.15, opts };
+  const settings: CvSettings = {
+    folds,
+    repeats: meta.repeats ?? 1,
+    groups: meta.groups,
+    threshold: meta.threshold ?? 0.6,
+    reviewMargin: meta.reviewMargin ?? 0.15,
+    opts,
+    valueOf,
+  };
   const cv = algs.map((a) => crossValidate(a, docs, classes, settings));
   const best = [...cv].sort((a, b) => b.macroF1 - a.macroF1 || a.logLoss - b.logLoss)[0]!;
-  const params = train(best.algorithm, docs, classes.length, opts);
+  const params = train(best.algorithm, docs, classes.length, opts, valueOf);
   const file: ModelFile = {
     formatVersion: MODEL_FORMAT_VERSION,
     algorithm: params.algorithm,
@@ -234,17 +275,17 @@ export function trainModel(
     classes,
     temperature: Math.round(best.temperature * 1e4) / 1e4,
     ruleScale: best.ruleScale,
-    features: meta.features ?? WORD_FEATURES,
+    features,
     ...(best.recommended ? { recommended: pick(best.recommended) } : {}),
     vocab: params.vocab,
     bias: params.bias,
     weights: params.weights,
-    cv: { folds, options: opts, results: cv.map(({ misclassified: _m, sweep: _s, ...rest }) => rest) },
+    cv: { folds, repeats: settings.repeats, grouped: settings.groups !== undefined, options: opts, results: cv.map(({ misclassified: _m, sweep: _s, ...rest }) => rest) },
   };
   return { file, cv };
 }
 
 function pick(p: OperatingPoint) {
   const r = (x: number) => Math.round(x * 1e4) / 1e4;
-  return { threshold: p.threshold, reviewMargin: p.reviewMargin, coverage: r(p.coverage), misrouteRate: r(p.misrouteRate) };
+  return { threshold: p.threshold, reviewMargin: p.reviewMargin, coverage: r(p.coverage), misrouteRate: r(p.misrouteRate), macroF1: r(p.macroF1) };
 }

@@ -1,6 +1,7 @@
 import { createClassifier } from '../../../src/classify/decide';
 import { loadRulesFromText } from '../../../src/classify/rules/load';
 import type { Decision } from '../../../src/classify/types';
+import { WORD_FEATURES } from '../../../src/classify/model/features';
 import { input } from './builders';
 import { tinyModel } from './tiny-model';
 
@@ -63,6 +64,22 @@ describe('createClassifier', () => {
     expect(m.features).toContain('traduction');
     expect(reasonsOf(d, 'info').some((r) => /Deuxième choix/.test(r.text))).toBe(true);
     expect(d.suggestions.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('with letter n-grams, the explanation names words of the message, never an n-gram', () => {
+    const grams = { ...WORD_FEATURES, charMin: 4, charMax: 5, charWeight: 0.5 };
+    const withGrams = createClassifier({ rules: RULES, model: tinyModel('logistic-regression', grams), threshold: 0.5, reviewMargin: 0.05 });
+    const body = 'Nos traductrices livreront le jugement traduit';
+    const d = withGrams.classify(input({ subject: 'Livraison', body }));
+    expect(d.suggestions[0]!.destination).toBe('linguistique');
+    const m = reasonsOf(d, 'model')[0]!;
+    expect(m.features!.length).toBeGreaterThan(0);
+    const words = `livraison ${body}`.toLowerCase().split(/\s+/);
+    for (const w of m.features!) {
+      expect(w).not.toMatch(/^g:|_/);
+      expect(words).toContain(w);
+    }
+    expect(new Set(m.features).size).toBe(m.features!.length);
   });
 
   it('individual derogation: secretariat (Urssaf) after 1 July 2022, legislation weight before', () => {

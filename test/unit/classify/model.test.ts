@@ -1,12 +1,15 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DEFAULT_FEATURES, extractFeatures } from '../../../src/classify/model/features';
-import { loadModel, ModelError, saveModel, scoreFeatures } from '../../../src/classify/model/linear';
-import { assignFolds, fitTemperature, trainModel } from '../../../src/classify/model/train';
+import { DEFAULT_FEATURES, extractFeatures, WORD_FEATURES } from '../../../src/classify/model/features';
+import { loadModel, MODEL_FORMAT_VERSION, modelFromFile, ModelError, saveModel, scoreFeatures, scoreMessage, topContributions } from '../../../src/classify/model/linear';
+import { assignFolds, fitTemperature, outOfFold, shuffledFolds, trainModel } from '../../../src/classify/model/train';
+import { DEFAULT_TRAIN_OPTIONS } from '../../../src/classify/model/algorithms';
 import { AUTO_DESTINATIONS } from '../../../src/classify/types';
 import { record } from './builders';
-import { tinyDocs, tinyModel } from './tiny-model';
+import { TINY_CORPUS, tinyDocs, tinyModel } from './tiny-model';
+
+const GRAMS = { ...WORD_FEATURES, charMin: 4, charMax: 5, charWeight: 0.5 };
 
 describe('features', () => {
   it('folds accents, stems per language, drops stop words, adds index facts', () => {
@@ -37,6 +40,26 @@ describe('features', () => {
     expect(extractFeatures(record({ body: 'Solicito la traducción', language: 'es' })).names).not.toContain('p:tradu');
   });
 
+  it('letter n-grams come from folded words, with their boundaries, once per message', () => {
+    const f = extractFeatures(record({ body: 'Übersetzung, übersetzung und Übersetzungen', language: 'de' }), GRAMS);
+    const grams = f.names.filter((n) => n.startsWith('g:'));
+    expect(grams.length).toBeGreaterThan(0);
+    expect(new Set(grams).size).toBe(grams.length);
+    for (const g of grams) {
+      const core = g.slice(2);
+      expect(core.length).toBeGreaterThanOrEqual(4);
+      expect(core.length).toBeLessThanOrEqual(5);
+      // Every n-gram is a piece of "_ubersetzung_" or "_ubersetzungen_" (accents folded).
+      expect('_ubersetzung_ _ubersetzungen_').toContain(core);
+    }
+    expect(grams).toContain('g:_uber');
+    // An n-gram is explained by the word it came from, as written.
+    expect(f.surfaceOf('g:_uber')).toBe('übersetzung');
+    // Numbers give no n-grams; the words-only feature set gives none at all.
+    expect(extractFeatures(record({ body: 'règlement 883/2004' }), GRAMS).names.filter((n) => /^g:.*\d/.test(n))).toEqual([]);
+    expect(extractFeatures(record({ body: 'Übersetzung' })).names.some((n) => n.startsWith('g:'))).toBe(false);
+  });
+
   it('falls back to folding for languages without a stemmer', () => {
     const f = extractFeatures(record({ body: 'Prośba o tłumaczenie', language: 'pl' }));
     expect(f.names).toEqual(expect.arrayContaining(['prosba', 'tlumaczenie']));
@@ -52,6 +75,72 @@ describe('training', () => {
 
   it('stratified folds spread each class', () => {
     expect(assignFolds([0, 0, 0, 1, 1, 1], 3)).toEqual([0, 1, 2, 0, 1, 2]);
+  });
+
+  it('shuffled repetitions stay stratified and differ from one another', () => {
+    const labels = Array.from({ length: 40 }, (_, i) => i % 4);
+    const a = shuffledFolds(labels, 5, 1001);
+    const b = shuffledFolds(labels, 5, 1002);
+    expect(a).not.toEqual(b);
+    for (const folds of [a, b]) {
+      for (let f = 0; f < 5; f++) {
+        for (let c = 0; c < 4; c++) expect(labels.filter((l, i) => l === c && folds[i] === f)).toHaveLength(2);
+      }
+    }
+    expect(shuffledFolds(labels, 5, 0)).toEqual(assignFolds(labels, 5));
+  });
+
+  it('out-of-fold scores: one per message and repetition; leave-one-group-out scores each once', () => {
+    const docs = tinyDocs();
+    const base = { folds: 3, threshold: 0.8, reviewMargin: 0.15, opts: { ...DEFAULT_TRAIN_OPTIONS, minDocFreq: 1 }, valueOf: () => 1 };
+    const rep = outOfFold('logistic-regression', docs, 5, { ...base, repeats: 2 });
+    expect(rep).toHaveLength(docs.length * 2);
+    docs.forEach((_, i) => expect(rep.filter((o) => o.doc === i)).toHaveLength(2));
+    const groups = docs.map((_, i) => i % 3);
+    const grouped = outOfFold('logistic-regression', docs, 5, { ...base, repeats: 1, groups });
+    expect(grouped).toHaveLength(docs.length);
+  });
+
+  it('letter n-grams let an unseen inflection meet the trained word', () => {
+    const classes = [...AUTO_DESTINATIONS];
+    const docs = classes.flatMap((d) =>
+      TINY_CORPUS[d].map((body) => ({ features: extractFeatures(record({ body }), GRAMS).names, label: classes.indexOf(d), ruleWeights: classes.map(() => 0), forced: false })),
+    );
+    const { file } = trainModel(docs, classes, { corpusHash: 'g', algorithm: 'logistic-regression', folds: 3, options: { minDocFreq: 1 }, features: GRAMS });
+    const model = modelFromFile(file);
+    // "traductrices" and "interprètes" never occur in the tiny corpus; their n-grams do.
+    const feats = extractFeatures(record({ body: 'Nos traductrices et interprètes' }), GRAMS);
+    const s = scoreMessage(model, feats);
+    expect(s.known.some((i) => model.gram[i] === 1)).toBe(true);
+    expect(model.classes[s.scores.indexOf(Math.max(...s.scores))]).toBe('linguistique');
+    // The worker's path scores exactly what training's view of the message scores.
+    const ref = scoreFeatures(model, feats.names).scores;
+    s.scores.forEach((x, c) => expect(x).toBeCloseTo(ref[c]!, 9));
+    // The explanation adds up a word's n-grams and names the word, never an n-gram.
+    const top = topContributions(model, s, classes.indexOf('linguistique'), classes.indexOf('secretariat'), 6);
+    expect(top.length).toBeGreaterThan(0);
+    for (const c of top) expect(['traductrices', 'interprètes', 'nos']).toContain(feats.wordAt(c.origin));
+  });
+
+  it('pruning drops the features that weigh alike for every class, and the model still learns', () => {
+    const docs = tinyDocs();
+    const classes = [...AUTO_DESTINATIONS];
+    const train = (pruneSpread: number) =>
+      trainModel(docs, classes, { corpusHash: 'p', algorithm: 'logistic-regression', folds: 3, options: { minDocFreq: 1, pruneSpread } }).file;
+    const full = train(0);
+    const spread = full.vocab.map((_, f) => {
+      const w = full.weights.map((wc) => wc[f]!);
+      return Math.max(...w) - Math.min(...w);
+    });
+    const median = [...spread].sort((a, b) => a - b)[Math.floor(spread.length / 2)]!;
+    const pruned = train(median);
+    // Exactly the features whose spread reaches the threshold are kept.
+    expect(pruned.vocab).toEqual(full.vocab.filter((_, f) => spread[f]! >= median));
+    expect(pruned.vocab.length).toBeLessThan(full.vocab.length);
+    expect(full.vocab).toEqual(expect.arrayContaining(pruned.vocab));
+    const model = modelFromFile(pruned);
+    const s = scoreFeatures(model, extractFeatures(record({ body: 'traduction d un acte de naissance' })).names);
+    expect(model.classes[s.scores.indexOf(Math.max(...s.scores))]).toBe('linguistique');
   });
 
   it('temperature: flattens over-confident scores, sharpens timid ones', () => {
@@ -72,10 +161,10 @@ describe('model file', () => {
     const p = path.join(dir, 'model.json');
     saveModel(p, file);
     const m = loadModel(p);
-    expect(m.file).toMatchObject({ formatVersion: 1, corpusHash: 'h', corpusSize: 30 });
+    expect(m.file).toMatchObject({ formatVersion: MODEL_FORMAT_VERSION, corpusHash: 'h', corpusSize: 30 });
     expect(m.index.size).toBe(file.vocab.length);
     expect(m.file.temperature).toBeGreaterThan(0);
-    expect(m.file.features).toEqual({ prefix: 0, bigrams: false, compound: 0 });
+    expect(m.file.features).toEqual(WORD_FEATURES);
   });
 
   it('records the cross-validated threshold sweep and the feature set it was trained with', () => {
@@ -95,5 +184,8 @@ describe('model file', () => {
     fs.writeFileSync(p, JSON.stringify({ formatVersion: 0 }));
     expect(() => loadModel(p)).toThrow(ModelError);
     expect(() => loadModel(p)).toThrow(/format 0 inconnu/);
+    // A model of the previous format (no letter n-grams recorded) must be retrained, not guessed.
+    fs.writeFileSync(p, JSON.stringify({ formatVersion: MODEL_FORMAT_VERSION - 1 }));
+    expect(() => loadModel(p)).toThrow(/aiguillage train/);
   });
 });

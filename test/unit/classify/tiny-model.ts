@@ -1,5 +1,5 @@
 /** A real (small) model trained in the test from a handful of builder records. */
-import { extractFeatures } from '../../../src/classify/model/features';
+import { extractFeatures, WORD_FEATURES, type FeatureOptions } from '../../../src/classify/model/features';
 import { modelFromFile, type Model } from '../../../src/classify/model/linear';
 import { trainModel, type Algorithm, type CorpusDoc } from '../../../src/classify/model/train';
 import { AUTO_DESTINATIONS, type Destination } from '../../../src/classify/types';
@@ -48,11 +48,11 @@ export const TINY_CORPUS: Record<Destination, string[]> = {
   ],
 };
 
-export function tinyDocs(): CorpusDoc[] {
+export function tinyDocs(features: FeatureOptions = WORD_FEATURES): CorpusDoc[] {
   const classes = [...AUTO_DESTINATIONS];
   return classes.flatMap((d) =>
     TINY_CORPUS[d].map((body) => ({
-      features: extractFeatures(record({ subject: '', body })).names,
+      features: extractFeatures(record({ subject: '', body }), features).names,
       label: classes.indexOf(d),
       ruleWeights: classes.map(() => 0),
       forced: false,
@@ -60,12 +60,13 @@ export function tinyDocs(): CorpusDoc[] {
   );
 }
 
-export function tinyModel(algorithm: Algorithm = 'naive-bayes'): Model {
-  const { file } = trainModel(tinyDocs(), [...AUTO_DESTINATIONS], {
+export function tinyModel(algorithm: Algorithm = 'naive-bayes', features: FeatureOptions = WORD_FEATURES): Model {
+  const { file } = trainModel(tinyDocs(features), [...AUTO_DESTINATIONS], {
     corpusHash: 'tiny',
     algorithm,
     folds: 3,
     options: { minDocFreq: 1 },
+    features,
   });
   return modelFromFile(file);
 }
