@@ -44,7 +44,9 @@ test('test on a pasted message shows the candidate decision and its explanation'
 });
 
 test('backtest on corrected items says how many decisions the candidate would change', async () => {
-  const item = add(h.deps.register, { subject: 'Le phare de la directive', body: 'phare', destination: 'prestations', status: 'routed' });
+  // A text with nothing of the PCN's vocabulary: the rules in force cannot send it there, the
+  // candidate's forcing rule does.
+  const item = add(h.deps.register, { subject: 'Le phare du port', body: 'Une question sur le phare du vieux port, rien de plus.', destination: 'prestations', status: 'routed' });
   reassign(h.deps.register, item.id, 'pcn', 'marc', 'relève du point de contact');
   const res = await post({ action: 'backtest' });
   expect(res.statusCode).toBe(200);
