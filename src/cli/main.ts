@@ -6,6 +6,8 @@ const HELP = `aiguillage — mail triage for CLEISS
   aiguillage train [options]                               train the model into config/model/
   aiguillage backtest --corpus DIR --labels FILE.csv [--rules FILE] [--json]
   aiguillage register search|show|export|purge …           consult the register (register --help)
+  aiguillage import --folder NAME [--mailbox ID] [--destination DESK] [--json]
+                                                           register a folder's history (handled mail), moving nothing
   aiguillage user add NAME --role secretariat|supervisor|admin [--password-stdin] [--users FILE]
 `;
 
@@ -17,6 +19,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   backtest: async () => (await import('./backtest')).runBacktest,
   register: async () => (await import('./register')).runRegister,
   user: async () => (await import('./user')).runUser,
+  import: async () => (await import('./import')).runImport,
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -222,6 +222,36 @@ export class Register {
   }
 
   /**
+   * A message of a mailbox's HISTORY (already handled by people, in the folder where it is filed):
+   * registered as `handled` in `placement.folder`, never moved. `destination` (the desk the folder
+   * belongs to) overrides the classifier's; the decision stays recorded with its reasons. A message
+   * already in the register (same Message-ID and content) only gains this copy as a source.
+   */
+  importHistory(input: NewItem, placement: { folder: string; uid: number; uidValidity: string }, opts: { destination?: string | null; actor: string }): { item: Item; outcome: 'imported' | 'known' | 'duplicate' } {
+    const tx = () => {
+      const existing = this.findSource(input.source);
+      if (existing) return { item: this.mustItem(existing.itemId), outcome: 'known' as const };
+      const nowIso = this.opts.now().toISOString();
+      const dup = this.sql('SELECT id FROM items WHERE dedupe_key = ?').get(input.dedupeKey) as { id: number } | undefined;
+      const id = dup ? dup.id : this.insertItem(input, nowIso);
+      this.insertSource(input.source, id, nowIso);
+      this.sql('UPDATE sources SET folder = ?, moved_at = ?, folder_uid = ?, folder_uidvalidity = ? WHERE mailbox = ? AND uidvalidity = ? AND uid = ?')
+        .run(placement.folder, nowIso, placement.uid, placement.uidValidity, input.source.mailbox, input.source.uidValidity, input.source.uid);
+      if (dup) {
+        this.addHistory(id, opts.actor, 'seen-again', null, placement.folder, `copie trouvée dans l'historique (${placement.folder})`);
+        return { item: this.mustItem(id), outcome: 'duplicate' as const };
+      }
+      const before = this.mustItem(id);
+      const destination = opts.destination ?? before.destination;
+      this.sql("UPDATE items SET status = 'handled', destination = ? WHERE id = ?").run(destination, id);
+      const why = opts.destination ? `dossier ${placement.folder} (desk ${opts.destination})` : `décision du classement : ${before.destination} (${before.status})`;
+      this.addHistory(id, opts.actor, 'imported', null, `${destination} (handled)`, `importé de l'historique : ${why}`);
+      return { item: this.mustItem(id), outcome: 'imported' as const };
+    };
+    return this.db.transaction(tx).immediate();
+  }
+
+  /**
    * A dead letter processed again successfully (an operator's retry after a fix): the row keeps its
    * register number and gets the new index and decision, with a history line.
    */

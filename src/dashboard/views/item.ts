@@ -31,6 +31,7 @@ const ACTION_FR: Record<string, string> = {
   'copy-added': 'copie ajoutée',
   'copy-removed': 'copie retirée',
   'not-found': 'introuvable',
+  imported: "importé de l'historique",
 };
 
 const list = (xs: string[] | undefined) => (xs && xs.length ? xs.join(', ') : '—');
