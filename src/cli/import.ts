@@ -11,7 +11,7 @@ import { AUTO_DESTINATIONS } from '../classify/types';
 import { loadConfig } from '../config/load';
 import { dedupeKey } from '../register/identity';
 import { Register } from '../register/sqlite';
-import { fetchMessages } from '../route/mailbox';
+import { fetchMessages, searchUids } from '../route/mailbox';
 import { errorMessage, isPermanent } from '../shared/errors';
 import { createImapClient } from '../shared/imap';
 import { createLogger } from '../shared/logger';
@@ -77,7 +77,7 @@ export async function runImport(argv: string[], env: NodeJS.ProcessEnv = process
     let uidValidity: string;
     try {
       uidValidity = String(client.mailbox ? client.mailbox.uidValidity : '');
-      uids = (await client.search({ all: true }, { uid: true })) || [];
+      uids = await searchUids(client, { all: true });
     } finally {
       lock.release();
     }

@@ -20,6 +20,22 @@ export function forgetFolders(client: ImapFlow): void {
   createdFolders.delete(client);
 }
 
+/*
+ * imapflow answers `false` instead of throwing when SEARCH, STORE or EXPUNGE fail, a dropped
+ * connection included: taken for "nothing found" or "done", a cut connection once left a moved
+ * message without its keyword, recorded as complete. These helpers turn `false` into an error (the
+ * job is retried).
+ */
+export async function searchUids(client: ImapFlow, query: Parameters<ImapFlow['search']>[0]): Promise<number[]> {
+  const found = await client.search(query, { uid: true });
+  if (!found) throw new Error('IMAP SEARCH failed (connection lost, or no folder selected)');
+  return found;
+}
+
+async function addKeyword(client: ImapFlow, uid: number, keyword: string): Promise<void> {
+  if (!(await client.messageFlagsAdd(String(uid), [keyword], { uid: true }))) throw new Error(`IMAP STORE of the register keyword on UID ${uid} failed (connection lost?)`);
+}
+
 /** IMAP keywords are atoms: keep letters, digits, '-', '_' and '$'. */
 export function keywordFor(registerNo: string): string {
   return registerNo.replace(/[^A-Za-z0-9_$-]/g, '_');
@@ -116,7 +132,7 @@ export async function moveMessages(client: ImapFlow, folder: string, reqs: MoveR
     const uidplus = client.capabilities.has('UIDPLUS');
     let todo = reqs;
     if (!uidplus) todo = await present(client, reqs);
-    for (const r of todo) if (r.keyword && !r.messageId) await client.messageFlagsAdd(String(r.uid), [r.keyword], { uid: true });
+    for (const r of todo) if (r.keyword && !r.messageId) await addKeyword(client, r.uid, r.keyword);
     await moveBatch(client, todo, placed, uidplus);
     const missed = uidplus ? todo.filter((r) => !placed.has(r.uid)) : [];
     if (missed.length > 0) {
@@ -135,7 +151,7 @@ export async function moveMessages(client: ImapFlow, folder: string, reqs: MoveR
       for (const r of toTag.filter((x) => x.dest === dest)) {
         const to = placed.get(r.uid)!.uid;
         // Without COPYUID the new UID is unknown: find the copy by Message-ID.
-        for (const u of to !== null ? [to] : await searchMessageId(client, r.messageId!)) await client.messageFlagsAdd(String(u), [r.keyword!], { uid: true });
+        for (const u of to !== null ? [to] : await searchMessageId(client, r.messageId!)) await addKeyword(client, u, r.keyword!);
       }
     } finally {
       dlock.release();
@@ -148,7 +164,7 @@ export async function moveMessages(client: ImapFlow, folder: string, reqs: MoveR
 export async function tagMessage(client: ImapFlow, folder: string, uid: number, keyword: string): Promise<void> {
   const lock = await client.getMailboxLock(folder);
   try {
-    await client.messageFlagsAdd(String(uid), [keyword], { uid: true });
+    await addKeyword(client, uid, keyword);
   } finally {
     lock.release();
   }
@@ -156,12 +172,12 @@ export async function tagMessage(client: ImapFlow, folder: string, uid: number, 
 
 async function present(client: ImapFlow, reqs: MoveRequest[]): Promise<MoveRequest[]> {
   const uidSet = reqs.map((r) => r.uid).join(',');
-  let found = await client.search({ uid: uidSet }, { uid: true });
-  if (!found || found.length < new Set(reqs.map((r) => r.uid)).size) {
+  let found = await searchUids(client, { uid: uidSet });
+  if (found.length < new Set(reqs.map((r) => r.uid)).size) {
     await client.noop();
-    found = await client.search({ uid: uidSet }, { uid: true });
+    found = await searchUids(client, { uid: uidSet });
   }
-  const there = new Set(found || []);
+  const there = new Set(found);
   return reqs.filter((r) => there.has(r.uid));
 }
 
@@ -182,7 +198,7 @@ async function moveBatch(client: ImapFlow, reqs: MoveRequest[], placed: Map<numb
 }
 
 function searchMessageId(client: ImapFlow, messageId: string): Promise<number[]> {
-  return client.search({ header: { 'message-id': `<${messageId}>` } }, { uid: true }).then((r) => r || []);
+  return searchUids(client, { header: { 'message-id': `<${messageId}>` } });
 }
 
 /** What is known of a registered message's place: its UID in the folder, its Message-ID, its keyword. */
@@ -213,7 +229,7 @@ export async function locateMessages(client: ImapFlow, folder: string, hint: Loc
       const found = await searchMessageId(client, hint.messageId);
       if (found.length > 0) return found;
     }
-    if (hint.keyword) return (await client.search({ keyword: hint.keyword }, { uid: true })) || [];
+    if (hint.keyword) return searchUids(client, { keyword: hint.keyword });
     return [];
   } finally {
     lock.release();
@@ -230,7 +246,7 @@ export async function locateMessages(client: ImapFlow, folder: string, hint: Loc
 export async function expungeCopy(client: ImapFlow, folder: string, uid: number): Promise<void> {
   const lock = await client.getMailboxLock(folder);
   try {
-    await client.messageDelete(String(uid), { uid: true });
+    if (!(await client.messageDelete(String(uid), { uid: true }))) throw new Error(`IMAP EXPUNGE of surplus copy UID ${uid} failed (connection lost?)`);
   } finally {
     lock.release();
   }

@@ -66,7 +66,8 @@ describe('reliability: IMAP faults', () => {
     const user = await newImapUser();
     proxy = await TcpProxy.start(user.host, user.port);
     const p = await faultEnv('imap-cuts', { user, imapPort: proxy.port });
-    const count = 60;
+    // Enough traffic for the nine cuts to fire before the batch is done (each waits for its command).
+    const count = 120;
     await appendAll(user, sampleMessages(count + 40).slice(40).map((s) => s.source));
     // One-shot cuts, armed one after the other: each fires on the next matching command.
     const BODY = /UID FETCH [\d,:]+ \(UID BODY\.PEEK\[\]/;
