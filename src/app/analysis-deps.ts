@@ -26,6 +26,13 @@ export function loadAnalysis(config: Readonly<Config>, log: Logger, opts: { watc
   });
   if (opts.watchRules) rules.start();
   const model = loadModel(config.classify.modelPath);
-  const classifier = createClassifier({ rules, model, threshold: config.classify.threshold, reviewMargin: config.classify.reviewMargin });
+  const classifier = createClassifier({
+    rules,
+    model,
+    threshold: config.classify.threshold,
+    // Absent from the configuration: the model file's recommended per-destination thresholds.
+    destinationThresholds: config.classify.destinationThresholds,
+    reviewMargin: config.classify.reviewMargin,
+  });
   return { deps: { limits, senders, scannerAddresses: [...config.index.scannerAddresses], classifier }, rules };
 }

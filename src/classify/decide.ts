@@ -12,14 +12,19 @@ import { scoreMessage, softmax, topContributions, type Model } from './model/lin
 import { evaluateRules, winningForce, type FiredRule } from './rules/engine';
 import type { RuleSet } from './rules/load';
 import type { RulesStore } from './rules/store';
+import { checkDestinationThresholds, isConfident, resolveThresholds, thresholdFor, type DestinationThresholds } from './thresholds';
 import { buildView, type MessageView } from './rules/view';
 import { AUTO_DESTINATIONS, type ClassifyInput, type Decision, type Destination, type Reason } from './types';
 
 export interface ClassifierOptions {
   rules: RulesStore | RuleSet;
   model: Model;
-  /** Minimum calibrated confidence to route automatically (0..1). */
+  /** Minimum calibrated confidence to route automatically (0..1): the fallback for a destination
+   *  without its own threshold. */
   threshold?: number;
+  /** Threshold per predicted destination. Absent: the model file's recommendation (chosen out of
+   *  fold at training time), else `threshold` alone; `{}` switches per-destination thresholds off. */
+  destinationThresholds?: DestinationThresholds;
   /** Minimum gap between the best and second-best confidence to route automatically. */
   reviewMargin?: number;
   /** Confidence reported when a reply follows its thread. */
@@ -59,6 +64,11 @@ export function createClassifier(opts: ClassifierOptions): Classifier {
   const threadConf = checkUnit('threadConfidence', opts.threadConfidence ?? 0.9);
   const forcedConf = checkUnit('forcedConfidence', opts.forcedConfidence ?? 0.95);
   const { model } = opts;
+  const thresholds = resolveThresholds(
+    threshold,
+    opts.destinationThresholds && checkDestinationThresholds(opts.destinationThresholds, 'createClassifier: destinationThresholds'),
+    model.file.recommended?.destinationThresholds,
+  );
   const currentRules = (): RuleSet => ('current' in opts.rules ? opts.rules.current() : opts.rules);
 
   function modelPart(input: ClassifyInput, fired: FiredRule[], view: MessageView) {
@@ -122,8 +132,13 @@ export function createClassifier(opts: ClassifierOptions): Classifier {
     }
     const best = m.ranked[0]!;
     const gap = best.score - (m.ranked[1]?.score ?? 0);
-    const confident = best.score >= threshold && gap >= margin;
-    if (!confident) reasons.push(explain.thresholdReason(best.destination, best.score, threshold, gap, margin));
+    const applied = thresholdFor(thresholds, best.destination);
+    const confident = isConfident(thresholds, best.destination, best.score, gap, margin);
+    reasons.push(
+      confident
+        ? explain.thresholdMetReason(best.destination, best.score, applied, thresholds.source)
+        : explain.thresholdReason(best.destination, best.score, applied, gap, margin, thresholds.source),
+    );
     return finish(ctx, best.destination, confident, best.score);
   }
 

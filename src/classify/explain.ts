@@ -1,5 +1,6 @@
 /** Plain-French wording of decisions, for the supervisors who read them in the dashboard. */
 import type { FiredRule } from './rules/engine';
+import type { ThresholdSource } from './thresholds';
 import type { Destination, Reason } from './types';
 
 export const DESTINATION_LABELS: Record<Destination, string> = {
@@ -80,10 +81,21 @@ export function runnerUpReason(d: string, p: number): Reason {
   return { kind: 'info', destination: d, text: `Deuxième choix : « ${label(d)} » (${pct(p)})` };
 }
 
-export function thresholdReason(best: string, p: number, threshold: number, gap: number, margin: number): Reason {
+/** "seuil pour pcn : 0.70 (recommandé par le modèle)": which threshold applied, and whose it is. */
+export function thresholdText(best: string, threshold: number, source: ThresholdSource): string {
+  const whose = source === 'configuration' ? 'configuré' : source === 'model' ? 'recommandé par le modèle' : 'seuil général';
+  return `seuil pour ${best} : ${threshold.toFixed(2)} (${whose})`;
+}
+
+export function thresholdReason(best: string, p: number, threshold: number, gap: number, margin: number, source: ThresholdSource = 'global'): Reason {
   const why =
-    p < threshold ? `confiance ${pct(p)} inférieure au seuil de ${pct(threshold)}` : `écart de ${pct(gap)} avec le deuxième choix, sous la marge de ${pct(margin)}`;
+    p < threshold ? `confiance ${pct(p)} inférieure au ${thresholdText(best, threshold, source)}` : `écart de ${pct(gap)} avec le deuxième choix, sous la marge de ${pct(margin)} (${thresholdText(best, threshold, source)}, atteint)`;
   return { kind: 'threshold', destination: best, text: `À vérifier : ${why} ; meilleure proposition « ${label(best)} »` };
+}
+
+/** A routed model decision says which threshold it met (they differ by destination). */
+export function thresholdMetReason(best: string, p: number, threshold: number, source: ThresholdSource): Reason {
+  return { kind: 'info', destination: best, text: `Orienté automatiquement : confiance ${pct(p)}, ${thresholdText(best, threshold, source)}` };
 }
 
 export function threadReason(dest: string, followed: boolean): Reason {

@@ -8,4 +8,6 @@ export type { RulesStoreOptions } from './rules/store';
 export { loadModel, ModelError, MODEL_FORMAT_VERSION } from './model/linear';
 export type { Model } from './model/linear';
 export { DESTINATION_LABELS } from './explain';
+export { resolveThresholds, thresholdFor } from './thresholds';
+export type { DestinationThresholds, ResolvedThresholds, ThresholdSource } from './thresholds';
 export * from './types';

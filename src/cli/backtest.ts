@@ -1,8 +1,10 @@
 /**
  * `aiguillage backtest --corpus DIR --labels FILE.csv [--rules FILE] [--model FILE] [--json]
- *  [--threshold X] [--review-margin X] [--details]`: replays a labelled corpus through parse → index →
+ *  [--threshold X] [--review-margin X] [--global-threshold-only] [--details]`: replays a labelled corpus through parse → index →
  * classify and prints accuracy, macro-F1, per-destination scores, the confusion matrix, and
  * coverage vs misroute rate at the threshold. `--rules` evaluates a candidate rules file.
+ * The per-destination thresholds in force (classify.destinationThresholds, else the model file's
+ * recommendation) apply unless `--global-threshold-only` (to compare with the global threshold).
  */
 import { loadConfig } from '../config/load';
 import { createClassifier } from '../classify/decide';
@@ -13,7 +15,7 @@ import { loadRules } from '../classify/rules/load';
 import { AUTO_DESTINATIONS, type Decision } from '../classify/types';
 
 const USAGE =
-  'usage: aiguillage backtest --corpus DIR --labels FILE.csv [--rules FILE] [--model FILE] [--json] [--threshold X] [--review-margin X] [--details]';
+  'usage: aiguillage backtest --corpus DIR --labels FILE.csv [--rules FILE] [--model FILE] [--json] [--threshold X] [--review-margin X] [--global-threshold-only] [--details]';
 
 interface Args {
   corpus?: string;
@@ -24,6 +26,7 @@ interface Args {
   details: boolean;
   threshold?: number;
   reviewMargin?: number;
+  globalOnly: boolean;
 }
 
 function unit(flag: string, v: string | undefined): number {
@@ -33,11 +36,12 @@ function unit(flag: string, v: string | undefined): number {
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { json: false, details: false };
+  const a: Args = { json: false, details: false, globalOnly: false };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     if (k === '--json') a.json = true;
     else if (k === '--details') a.details = true;
+    else if (k === '--global-threshold-only') a.globalOnly = true;
     else if (k === '--corpus') a.corpus = argv[++i];
     else if (k === '--labels') a.labels = argv[++i];
     else if (k === '--rules') a.rules = argv[++i];
@@ -127,6 +131,7 @@ export async function runBacktest(argv: string[]): Promise<number> {
     rules,
     model,
     threshold: args.threshold ?? config.classify.threshold,
+    destinationThresholds: args.globalOnly ? {} : config.classify.destinationThresholds,
     reviewMargin: args.reviewMargin ?? config.classify.reviewMargin,
   });
   const files = readLabelsCsv(args.labels!, args.corpus!);

@@ -6,6 +6,10 @@
  * 759 messages moves macro-F1 by about a point); `--by-writer` validates leave-one-writer-out
  * instead, the writer of a file being its name's one-letter tag ("c-…", "d-…"; untagged files
  * form one group): how the model does on messages written by someone it never read.
+ * It also chooses one threshold per predicted destination out of fold (recorded in the model file's
+ * `recommended` block), and evaluates classify.destinationThresholds when the configuration sets
+ * them (e.g. thresholds chosen on shuffled folds, measured by writer). `--errors` lists the
+ * messages misclassified out of fold.
  */
 import path from 'node:path';
 import fs from 'node:fs';
@@ -13,14 +17,16 @@ import { loadConfig } from '../config/load';
 import { DEFAULT_FEATURES, extractFeatures } from '../classify/model/features';
 import { indexCorpus, indexDepsFromConfig, listLabelledDirs, progressBar } from '../classify/model/corpus';
 import { saveModel } from '../classify/model/linear';
-import { corpusHash, TARGET_MISROUTE, trainModel, type Algorithm, type CorpusDoc } from '../classify/model/train';
+import { corpusHash, TARGET_MISROUTE, trainModel, type Algorithm, type CorpusDoc, type CvReport } from '../classify/model/train';
+import { DESTINATION_MAX_MISROUTE } from '../classify/model/destination-thresholds';
+import type { ClassScore } from '../classify/metrics';
 import { evaluateRules, ruleWeights, winningForce } from '../classify/rules/engine';
 import { loadRules } from '../classify/rules/load';
 import { buildView } from '../classify/rules/view';
 import { AUTO_DESTINATIONS, type Destination } from '../classify/types';
 
 const USAGE =
-  'usage: aiguillage train [--corpus DIR] [--out FILE] [--rules FILE] [--algorithm naive-bayes|logistic-regression] [--folds N] [--repeats N] [--by-writer]';
+  'usage: aiguillage train [--corpus DIR] [--out FILE] [--rules FILE] [--algorithm naive-bayes|logistic-regression] [--folds N] [--repeats N] [--by-writer] [--errors]';
 
 interface TrainArgs {
   corpus?: string;
@@ -30,6 +36,7 @@ interface TrainArgs {
   folds?: number;
   repeats?: number;
   byWriter?: boolean;
+  errors?: boolean;
 }
 
 /** Writer tag of a training file: its name's one-letter prefix ("c-…"), '' when untagged. */
@@ -41,8 +48,9 @@ function parseArgs(argv: string[]): TrainArgs {
   const a: TrainArgs = {};
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
-    if (k === '--by-writer') {
-      a.byWriter = true;
+    if (k === '--by-writer' || k === '--errors') {
+      if (k === '--by-writer') a.byWriter = true;
+      else a.errors = true;
       continue;
     }
     const v = argv[i + 1];
@@ -103,6 +111,7 @@ export async function runTrain(argv: string[]): Promise<number> {
     groups: args.byWriter ? groupIds(items.map((i) => writerOf(i.file))) : undefined,
     threshold: config.classify.threshold,
     reviewMargin: config.classify.reviewMargin,
+    destinationThresholds: config.classify.destinationThresholds,
     features: DEFAULT_FEATURES,
   });
   fs.mkdirSync(path.dirname(out), { recursive: true });
@@ -131,10 +140,57 @@ export async function runTrain(argv: string[]): Promise<number> {
           (rec.macroF1 !== undefined ? `, macro-F1 final ${pct(rec.macroF1)}\n` : '\n')
       : `aucun seuil n'atteint ${pct(TARGET_MISROUTE)} d'erreurs parmi routés en validation croisée\n`,
   );
+  const chosen = result.cv.find((c) => c.algorithm === result.file.algorithm)!;
+  printDestinationFigures(chosen, config.classify.threshold);
+  if (args.errors) printErrors(chosen, items.map((i) => ({ file: path.relative(corpusDir, i.file), label: i.label })));
   process.stdout.write(
     `modèle ${result.file.algorithm} écrit dans ${out} (${(size / 1024).toFixed(0)} Kio, ${result.file.vocab.length} traits, ${Date.now() - t0} ms)\n`,
   );
   return 0;
+}
+
+function table(scores: ClassScore[]): string {
+  return scores.map((c) => `  ${c.label.padEnd(13)} P ${pct(c.precision).padStart(7)}  R ${pct(c.recall).padStart(7)}  F1 ${pct(c.f1).padStart(7)}`).join('\n') + '\n';
+}
+
+/** Final decision per destination at the global threshold, at the per-destination thresholds
+ *  chosen out of fold, and at the configured ones (classify.destinationThresholds) if any. */
+function printDestinationFigures(cv: CvReport, threshold: number): void {
+  const w = (l: string) => process.stdout.write(l);
+  w(`par destination au seuil général ${threshold} :\n${table(cv.perDestination)}`);
+  const d = cv.destinationThresholds;
+  if (d) {
+    const list = Object.entries(d.thresholds).map(([k, v]) => `${k} ${v}`).join(', ');
+    w(
+      `seuils par destination choisis (≤ ${pct(DESTINATION_MAX_MISROUTE)} d'erreurs, marge ${d.reviewMargin}) : ${list} → couverture ${pct(d.coverage)}, ` +
+        `erreurs ${pct(d.misrouteRate)}, macro-F1 final ${pct(d.macroF1)}\n${table(d.perDestination)}`,
+    );
+  } else w(`aucun jeu de seuils par destination n'atteint ${pct(DESTINATION_MAX_MISROUTE)} d'erreurs\n`);
+  const g = cv.atGivenThresholds;
+  if (g) {
+    const list = Object.entries(g.thresholds).map(([k, v]) => `${k} ${v}`).join(', ') || 'aucun';
+    w(
+      `aux seuils par destination configurés (${list}, sinon ${threshold}) : couverture ${pct(g.coverage)}, erreurs ${pct(g.misrouteRate)}, ` +
+        `macro-F1 final ${pct(g.macroF1)}\n${table(g.perDestination)}`,
+    );
+  }
+}
+
+/** Out-of-fold errors, most frequent first (a message counts once per repetition of the split). */
+function printErrors(cv: CvReport, docs: { file: string; label: string }[]): void {
+  const byDoc = new Map<number, { n: number; predicted: Set<string>; p: number[] }>();
+  for (const m of cv.misclassified) {
+    const e = byDoc.get(m.doc) ?? { n: 0, predicted: new Set<string>(), p: [] };
+    e.n++;
+    e.predicted.add(m.predicted);
+    e.p.push(m.p);
+    byDoc.set(m.doc, e);
+  }
+  process.stdout.write(`erreurs hors pli (${byDoc.size} messages) :\n`);
+  for (const [doc, e] of [...byDoc].sort((a, b) => b[1].n - a[1].n || docs[a[0]]!.file.localeCompare(docs[b[0]]!.file))) {
+    const p = e.p.map((x) => x.toFixed(2)).join('/');
+    process.stdout.write(`  ${docs[doc]!.file} : ${docs[doc]!.label} → ${[...e.predicted].join('|')} (${e.n}×, p ${p})\n`);
+  }
 }
 
 function groupIds(keys: string[]): number[] {

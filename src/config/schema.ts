@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AUTO_DESTINATIONS } from '../classify/types';
 
 /**
  * The one configuration schema. Each key has a description; defaults live in config/default.yaml
@@ -73,7 +74,13 @@ export const configSchema = z
         rulesPath: z.string().min(1).describe('Shipped rules file'),
         localRulesPath: z.string().min(1).describe('Local override rules file (optional on disk)'),
         modelPath: z.string().min(1).describe('Trained model file'),
-        threshold: z.number().gt(0).lt(1).describe('Confidence below which a message goes to review'),
+        threshold: z.number().gt(0).lt(1).describe('Confidence below which a message goes to review (the fallback for a destination without its own threshold)'),
+        destinationThresholds: z
+          .partialRecord(z.enum(AUTO_DESTINATIONS), z.number().gt(0).lt(1))
+          .optional()
+          .describe(
+            'Confidence threshold per predicted destination (destination -> number in (0, 1)); a destination not listed uses `threshold`. Absent: the per-destination thresholds recommended in the model file (chosen by cross-validation at training time) apply; `{}` switches them off',
+          ),
         reviewMargin: z.number().gt(0).lt(1).describe('Margin between the two best destinations below which an item is flagged low-margin'),
       })
       .strict(),

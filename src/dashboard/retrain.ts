@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Worker, type ConnectionOptions, type Queue } from 'bullmq';
 import { createClassifier } from '../classify/decide';
+import type { DestinationThresholds } from '../classify/thresholds';
 import { indexCorpus, listLabelledDirs, type IndexDeps } from '../classify/model/corpus';
 import { DEFAULT_FEATURES, extractFeatures, type FeatureOptions } from '../classify/model/features';
 import { loadModel, modelFromFile, saveModel, type Model } from '../classify/model/linear';
@@ -63,6 +64,8 @@ export interface RetrainInput {
   indexDeps: IndexDeps;
   threshold: number;
   reviewMargin: number;
+  /** classify.destinationThresholds; absent: each model's own recommendation applies. */
+  destinationThresholds?: DestinationThresholds;
   actor: string;
   folds?: number;
   now?: Date;
@@ -98,8 +101,15 @@ function corrected(register: Register): Labelled[] {
   return out;
 }
 
-export function backtestCorrected(model: Model, rules: RuleSet, items: Labelled[], threshold: number, reviewMargin: number): { figures: BacktestFigures; decided: string[] } {
-  const clf = createClassifier({ rules, model, threshold, reviewMargin });
+export function backtestCorrected(
+  model: Model,
+  rules: RuleSet,
+  items: Labelled[],
+  threshold: number,
+  reviewMargin: number,
+  destinationThresholds?: DestinationThresholds,
+): { figures: BacktestFigures; decided: string[] } {
+  const clf = createClassifier({ rules, model, threshold, reviewMargin, destinationThresholds });
   const decided = items.map((x) => clf.classify({ index: x.index, receivedAt: x.receivedAt }).destination);
   const correct = decided.filter((d, i) => d === items[i]!.label).length;
   return { figures: { total: items.length, correct, accuracy: items.length ? correct / items.length : 0 }, decided };
@@ -126,8 +136,8 @@ export async function retrainModel(input: RetrainInput): Promise<RetrainReport> 
     { corpusHash: corpusHash(all.map((x) => x.key)), folds: input.folds, threshold: input.threshold, reviewMargin: input.reviewMargin, features },
   );
   const next = modelFromFile(result.file);
-  const before = backtestCorrected(current, rules, fromRegister, input.threshold, input.reviewMargin);
-  const after = backtestCorrected(next, rules, fromRegister, input.threshold, input.reviewMargin);
+  const before = backtestCorrected(current, rules, fromRegister, input.threshold, input.reviewMargin, input.destinationThresholds);
+  const after = backtestCorrected(next, rules, fromRegister, input.threshold, input.reviewMargin, input.destinationThresholds);
   const now = input.now ?? new Date();
   fs.mkdirSync(input.versionsDir, { recursive: true });
   const out = path.join(input.versionsDir, `model-${now.toISOString().replace(/[:.]/g, '-')}.json`);

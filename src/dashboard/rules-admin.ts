@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createClassifier } from '../classify/decide';
+import type { DestinationThresholds } from '../classify/thresholds';
 import type { Model } from '../classify/model/linear';
 import { loadRules, RulesError, type CompiledRule, type RuleSet } from '../classify/rules/load';
 import type { Decision } from '../classify/types';
@@ -9,6 +10,14 @@ import type { IndexRecord } from '../index/types';
 import { labelledItems } from '../register/changes';
 import type { Register } from '../register/sqlite';
 import { AUTO_DESTINATIONS } from '../classify/types';
+
+/** The decision's thresholds for a replay: `destinationThresholds` absent means the model file's
+ *  recommended per-destination thresholds, as in the worker. */
+export interface ReplayOptions {
+  threshold: number;
+  reviewMargin: number;
+  destinationThresholds?: DestinationThresholds;
+}
 
 /**
  * What the admin's rules page computes: per-rule statistics from the decisions recorded in the
@@ -63,12 +72,12 @@ function firedIn(d: Decision, kind: 'rule' | 'shadow'): Set<string> {
   return new Set(d.reasons.filter((r) => r.kind === kind && r.rule).map((r) => r.rule!));
 }
 
-function replay(rules: CompiledRule[], base: RuleSet, model: Model, opts: { threshold: number; reviewMargin: number }, items: Decided[]): Decision[] {
+function replay(rules: CompiledRule[], base: RuleSet, model: Model, opts: ReplayOptions, items: Decided[]): Decision[] {
   const clf = createClassifier({ rules: { ...base, rules }, model, ...opts });
   return items.map((x) => clf.classify({ index: x.index, receivedAt: x.receivedAt }));
 }
 
-export function ruleStats(set: RuleSet, model: Model, items: Decided[], opts: { threshold: number; reviewMargin: number }): { active: RuleStat[]; shadow: (RuleStat & { wouldChange: { registerNo: string; from: string; to: string }[] })[] } {
+export function ruleStats(set: RuleSet, model: Model, items: Decided[], opts: ReplayOptions): { active: RuleStat[]; shadow: (RuleStat & { wouldChange: { registerNo: string; from: string; to: string }[] })[] } {
   const active: RuleStat[] = [];
   const shadow: (RuleStat & { wouldChange: { registerNo: string; from: string; to: string }[] })[] = [];
   for (const rule of set.rules) {
@@ -116,7 +125,7 @@ export interface BacktestChange {
 }
 
 /** The candidate against the rules in force on the register's human-labelled items. */
-export function backtestRules(current: RuleSet, candidate: RuleSet, model: Model, items: Decided[], opts: { threshold: number; reviewMargin: number }) {
+export function backtestRules(current: RuleSet, candidate: RuleSet, model: Model, items: Decided[], opts: ReplayOptions) {
   const labelled = items.filter((x) => x.label !== null);
   const a = replay(current.rules, current, model, opts, labelled);
   const b = replay(candidate.rules, candidate, model, opts, labelled);

@@ -100,6 +100,7 @@ export async function startDashboard(config: Readonly<Config>, log: Logger, opts
       indexDeps: indexDepsFromConfig(config),
       threshold: config.classify.threshold,
       reviewMargin: config.classify.reviewMargin,
+      destinationThresholds: config.classify.destinationThresholds,
     },
     workerRedis,
     config.redis.prefix,

@@ -50,9 +50,22 @@ const modelFileSchema = z.object({
     .refine((f) => f.charMin <= f.charMax, 'features.charMin > features.charMax')
     .default({ prefix: 0, bigrams: false, compound: 0, charMin: 0, charMax: 0, charWeight: 1 }),
   /** Thresholds measured by cross-validation: the confidence threshold to set in
-   *  classify.threshold for the misroute target, with the coverage and misroute rate it gave. */
+   *  classify.threshold for the misroute target, with the coverage and misroute rate it gave;
+   *  and the per-destination thresholds chosen out of fold (applied by the worker unless
+   *  classify.destinationThresholds overrides them), with the figures they gave at the margin
+   *  they were chosen for. */
   recommended: z
-    .strictObject({ threshold: z.number(), reviewMargin: z.number(), coverage: z.number(), misrouteRate: z.number(), macroF1: z.number().optional() })
+    .strictObject({
+      threshold: z.number(),
+      reviewMargin: z.number(),
+      coverage: z.number(),
+      misrouteRate: z.number(),
+      macroF1: z.number().optional(),
+      destinationThresholds: z.partialRecord(z.enum(AUTO_DESTINATIONS), z.number().gt(0).lt(1)).optional(),
+      destinationFigures: z
+        .strictObject({ reviewMargin: z.number(), coverage: z.number(), misrouteRate: z.number(), macroF1: z.number() })
+        .optional(),
+    })
     .optional(),
   cv: z.record(z.string(), z.unknown()).optional(),
 });

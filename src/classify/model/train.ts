@@ -8,8 +8,17 @@
  */
 import { createHash } from 'node:crypto';
 import { mulberry32 } from '../../shared/prng';
-import { accuracy, coverage, logLoss, macroF1, perClass } from '../metrics';
+import { accuracy, coverage, logLoss, macroF1, perClass, type ClassScore, type RoutedPair } from '../metrics';
+import { resolveThresholds, thresholdFor, type DestinationThresholds, type ResolvedThresholds } from '../thresholds';
 import type { Destination } from '../types';
+import {
+  DESTINATION_MAX_MISROUTE,
+  DESTINATION_MIN_COVERAGE,
+  DESTINATION_THRESHOLD_GRID,
+  searchDestinationThresholds,
+  type ThresholdPoint,
+  type ThresholdSearch,
+} from './destination-thresholds';
 import { MODEL_FORMAT_VERSION, type ModelFile } from './linear';
 import { combine, fitCalibration } from './calibrate';
 
@@ -58,6 +67,12 @@ export interface CvReport {
   /** Every (threshold, margin) tried, and the lowest threshold meeting TARGET_MISROUTE. */
   sweep: OperatingPoint[];
   recommended: OperatingPoint | null;
+  /** Per-destination precision/recall of the final decision at the configured threshold. */
+  perDestination: ClassScore[];
+  /** Per-destination thresholds chosen on these out-of-fold scores (null: none meets the target). */
+  destinationThresholds: (ThresholdPoint & { perDestination: ClassScore[] }) | null;
+  /** The final decision at thresholds given to evaluate (e.g. chosen on another split), if any. */
+  atGivenThresholds?: OperatingPoint & { thresholds: DestinationThresholds; perDestination: ClassScore[] };
   /** Corpus indices misclassified out-of-fold, with the predicted class (to study errors). */
   misclassified: { doc: number; predicted: Destination; p: number }[];
 }
@@ -94,6 +109,10 @@ export interface CvSettings {
   groups?: number[];
   threshold: number;
   reviewMargin: number;
+  /** Per-destination thresholds to evaluate besides the global one (not chosen here). */
+  destinationThresholds?: DestinationThresholds;
+  /** Overrides of the per-destination threshold search (grid, misroute and coverage bounds). */
+  search?: Partial<ThresholdSearch>;
   opts: TrainOptions;
   valueOf: ValueOf;
 }
@@ -146,11 +165,19 @@ export function outOfFold(alg: Algorithm, docs: CorpusDoc[], k: number, cvs: CvS
 
 function crossValidate(alg: Algorithm, docs: CorpusDoc[], classes: Destination[], cvs: CvSettings): CvReport {
   const oof = outOfFold(alg, docs, classes.length, cvs);
-  return evaluateOutOfFold(alg, docs, classes, oof, cvs.threshold, cvs.reviewMargin);
+  return evaluateOutOfFold(alg, docs, classes, oof, cvs.threshold, cvs.reviewMargin, { given: cvs.destinationThresholds, search: cvs.search });
 }
 
 /** Calibrates on out-of-fold scores (rules combined as in the worker) and measures the result. */
-export function evaluateOutOfFold(alg: Algorithm, docs: CorpusDoc[], classes: Destination[], oof: OutOfFold[], threshold: number, reviewMargin: number): CvReport {
+export function evaluateOutOfFold(
+  alg: Algorithm,
+  docs: CorpusDoc[],
+  classes: Destination[],
+  oof: OutOfFold[],
+  threshold: number,
+  reviewMargin: number,
+  perDest: { given?: DestinationThresholds; search?: Partial<ThresholdSearch> } = {},
+): CvReport {
   const labels = oof.map((o) => docs[o.doc]!.label);
   const calibration = fitCalibration(
     oof.map((o) => o.scores),
@@ -163,6 +190,19 @@ export function evaluateOutOfFold(alg: Algorithm, docs: CorpusDoc[], classes: De
   const idx = oof.map((o) => o.doc);
   const sweep = sweepThresholds(docs, idx, probs, classes);
   const atThreshold = operatingPoint(docs, idx, probs, classes, threshold, reviewMargin);
+  const global = resolveThresholds(threshold, {}, undefined);
+  const search: ThresholdSearch = {
+    grid: DESTINATION_THRESHOLD_GRID,
+    reviewMargin,
+    maxMisroute: DESTINATION_MAX_MISROUTE,
+    minCoverage: DESTINATION_MIN_COVERAGE,
+    ...perDest.search,
+  };
+  const chosen = searchDestinationThresholds(classes, oofDecisions(docs, idx, probs), forcedPairs(docs, idx, classes), search);
+  const scoresAt = (t: ResolvedThresholds, margin: number) => {
+    const pairs = finalPairs(docs, idx, probs, classes, t, margin);
+    return perClass(classes, pairs);
+  };
   const misclassified = pairs
     .map((pair, j) => ({ doc: idx[j]!, predicted: pair.predicted as Destination, p: Math.max(...probs[j]!), ok: pair.truth === pair.predicted }))
     .filter((m) => !m.ok)
@@ -177,6 +217,9 @@ export function evaluateOutOfFold(alg: Algorithm, docs: CorpusDoc[], classes: De
     coverage: atThreshold.coverage,
     misrouteRate: atThreshold.misrouteRate,
     finalMacroF1: atThreshold.macroF1,
+    perDestination: scoresAt(global, reviewMargin),
+    destinationThresholds: chosen && { ...chosen, perDestination: scoresAt(resolveThresholds(threshold, chosen.thresholds, undefined), chosen.reviewMargin) },
+    ...(perDest.given ? { atGivenThresholds: givenPoint(docs, idx, probs, classes, resolveThresholds(threshold, perDest.given, undefined), reviewMargin) } : {}),
     sweep,
     recommended: recommend(sweep),
     misclassified,
@@ -184,26 +227,51 @@ export function evaluateOutOfFold(alg: Algorithm, docs: CorpusDoc[], classes: De
 }
 
 /**
- * Replays the worker's decision on out-of-fold probabilities for each threshold and margin:
- * forced messages are routed to the forcing rule's destination, the others routed when
- * confident, else "to-review" (which lands with the secretariat). `idx` may hold a document
- * once per repetition of the split: forced messages are then counted as many times.
+ * Replays the worker's decision on out-of-fold probabilities at the given thresholds: forced
+ * messages are routed to the forcing rule's destination, the others routed when confident (the
+ * best destination's own threshold, and the margin), else "to-review" (which lands with the
+ * secretariat). `idx` may hold a document once per repetition of the split: forced messages are
+ * then counted as many times.
  */
-function operatingPoint(docs: CorpusDoc[], idx: number[], probs: number[][], classes: Destination[], threshold: number, reviewMargin: number): OperatingPoint {
+function finalPairs(docs: CorpusDoc[], idx: number[], probs: number[][], classes: Destination[], t: ResolvedThresholds, reviewMargin: number): RoutedPair[] {
+  const forced = forcedPairs(docs, idx, classes).map((f) => ({ truth: classes[f.truth]!, predicted: classes[f.predicted]!, routed: true }));
+  const pairs = oofDecisions(docs, idx, probs).map((d) => {
+    const routed = d.p >= thresholdFor(t, classes[d.best]!) && d.gap >= reviewMargin;
+    return { truth: classes[d.truth]!, predicted: routed ? classes[d.best]! : 'secretariat', routed };
+  });
+  return [...pairs, ...forced];
+}
+
+/** Best suggestion, its confidence and its gap with the second, per out-of-fold message. */
+function oofDecisions(docs: CorpusDoc[], idx: number[], probs: number[][]) {
+  return idx.map((i, j) => {
+    const p = [...probs[j]!].sort((a, b) => b - a);
+    return { truth: docs[i]!.label, best: probs[j]!.indexOf(p[0]!), p: p[0]!, gap: p[0]! - (p[1] ?? 0) };
+  });
+}
+
+/** The forced messages, once per repetition of the split (as the out-of-fold messages). */
+function forcedPairs(docs: CorpusDoc[], idx: number[], classes: Destination[]) {
   const decided = docs.filter((d) => !d.forced).length;
   const repeats = decided > 0 ? Math.max(1, Math.round(idx.length / decided)) : 1;
-  const forced = docs
+  const secretariat = classes.indexOf('secretariat');
+  return docs
     .filter((d) => d.forced)
-    .flatMap((d) => Array.from({ length: repeats }, () => ({ truth: classes[d.label]!, predicted: d.forcedTo ?? 'secretariat', routed: true })));
-  const pairs = idx.map((i, j) => {
-    const p = [...probs[j]!].sort((a, b) => b - a);
-    const best = probs[j]!.indexOf(p[0]!);
-    const routed = p[0]! >= threshold && p[0]! - (p[1] ?? 0) >= reviewMargin;
-    return { truth: classes[docs[i]!.label]!, predicted: routed ? classes[best]! : 'secretariat', routed };
-  });
-  const all = [...pairs, ...forced];
-  const cov = coverage(all);
-  return { threshold, reviewMargin, coverage: cov.coverage, misrouteRate: cov.misrouteRate, macroF1: macroF1(perClass(classes, all), all) };
+    .flatMap((d) => Array.from({ length: repeats }, () => ({ truth: d.label, predicted: d.forcedTo ? classes.indexOf(d.forcedTo) : secretariat })));
+}
+
+function pointOf(pairs: RoutedPair[], classes: Destination[], threshold: number, reviewMargin: number): OperatingPoint {
+  const cov = coverage(pairs);
+  return { threshold, reviewMargin, coverage: cov.coverage, misrouteRate: cov.misrouteRate, macroF1: macroF1(perClass(classes, pairs), pairs) };
+}
+
+function operatingPoint(docs: CorpusDoc[], idx: number[], probs: number[][], classes: Destination[], threshold: number, reviewMargin: number): OperatingPoint {
+  return pointOf(finalPairs(docs, idx, probs, classes, resolveThresholds(threshold, {}, undefined), reviewMargin), classes, threshold, reviewMargin);
+}
+
+function givenPoint(docs: CorpusDoc[], idx: number[], probs: number[][], classes: Destination[], t: ResolvedThresholds, reviewMargin: number) {
+  const pairs = finalPairs(docs, idx, probs, classes, t, reviewMargin);
+  return { ...pointOf(pairs, classes, t.global, reviewMargin), thresholds: t.perDestination, perDestination: perClass(classes, pairs) };
 }
 
 function sweepThresholds(docs: CorpusDoc[], idx: number[], probs: number[][], classes: Destination[]): OperatingPoint[] {
@@ -244,6 +312,10 @@ export function trainModel(
     groups?: number[];
     threshold?: number;
     reviewMargin?: number;
+    /** Per-destination thresholds to evaluate out of fold (report only). */
+    destinationThresholds?: DestinationThresholds;
+    /** Overrides of the per-destination threshold search. */
+    search?: Partial<ThresholdSearch>;
     options?: Partial<TrainOptions>;
     features?: FeatureOptions;
   },
@@ -259,6 +331,8 @@ export function trainModel(
     groups: meta.groups,
     threshold: meta.threshold ?? 0.6,
     reviewMargin: meta.reviewMargin ?? 0.15,
+    destinationThresholds: meta.destinationThresholds,
+    search: meta.search,
     opts,
     valueOf,
   };
@@ -276,7 +350,7 @@ export function trainModel(
     temperature: Math.round(best.temperature * 1e4) / 1e4,
     ruleScale: best.ruleScale,
     features,
-    ...(best.recommended ? { recommended: pick(best.recommended) } : {}),
+    ...(best.recommended ? { recommended: { ...pick(best.recommended), ...pickDestination(best.destinationThresholds) } } : {}),
     vocab: params.vocab,
     bias: params.bias,
     weights: params.weights,
@@ -285,7 +359,17 @@ export function trainModel(
   return { file, cv };
 }
 
+const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
+
+function pickDestination(p: ThresholdPoint | null) {
+  if (!p) return {};
+  return {
+    destinationThresholds: p.thresholds,
+    destinationFigures: { reviewMargin: p.reviewMargin, coverage: r4(p.coverage), misrouteRate: r4(p.misrouteRate), macroF1: r4(p.macroF1) },
+  };
+}
+
 function pick(p: OperatingPoint) {
-  const r = (x: number) => Math.round(x * 1e4) / 1e4;
+  const r = r4;
   return { threshold: p.threshold, reviewMargin: p.reviewMargin, coverage: r(p.coverage), misrouteRate: r(p.misrouteRate), macroF1: r(p.macroF1) };
 }

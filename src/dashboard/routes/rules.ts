@@ -10,7 +10,7 @@ import { analyseMessage } from '../../triage/analyse';
 import { ADMIN, type DashboardDeps } from '../deps';
 import { frDateTime, html, pct, type SafeHtml } from '../html';
 import { csrfField, flashOf, redirectWith, sendPage } from '../layout';
-import { backtestRules, decidedItems, lineDiff, ruleStats, ruleVersions, saveRulesVersion, validateCandidate } from '../rules-admin';
+import { backtestRules, decidedItems, lineDiff, ruleStats, ruleVersions, saveRulesVersion, validateCandidate, type ReplayOptions } from '../rules-admin';
 
 /** Admins: rules in force with their statistics, candidate editing, test, backtest, versions. */
 interface Result {
@@ -48,7 +48,7 @@ function resultBlock(r: Result): SafeHtml {
 
 async function rulesRoutes(app: FastifyInstance, deps: DashboardDeps): Promise<void> {
   const { rulesPath, localRulesPath } = deps.paths;
-  const opts = { threshold: deps.config.classify.threshold, reviewMargin: deps.config.classify.reviewMargin };
+  const opts = { threshold: deps.config.classify.threshold, reviewMargin: deps.config.classify.reviewMargin, destinationThresholds: deps.config.classify.destinationThresholds };
   const inForce = (): RuleSet => loadRules([rulesPath, localRulesPath]);
   const localText = () => (fs.existsSync(localRulesPath) ? fs.readFileSync(localRulesPath, 'utf8') : 'version: 1\nrules: []\n');
   const bodyText = (req: FastifyRequest, k: string) => {
@@ -138,7 +138,7 @@ async function rulesRoutes(app: FastifyInstance, deps: DashboardDeps): Promise<v
   });
 }
 
-async function testOne(deps: DashboardDeps, rules: RuleSet, registerNo: string, eml: string, opts: { threshold: number; reviewMargin: number }): Promise<Result['test']> {
+async function testOne(deps: DashboardDeps, rules: RuleSet, registerNo: string, eml: string, opts: ReplayOptions): Promise<Result['test']> {
   const classifier = createClassifier({ rules, model: deps.model(), ...opts });
   if (registerNo) {
     const item = deps.register.getByNumber(registerNo);

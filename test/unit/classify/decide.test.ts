@@ -147,6 +147,38 @@ describe('createClassifier', () => {
     expect(d.tags).toContain('traduction-requise');
   });
 
+  it('a per-destination threshold routes what the global one sends to review, and says which applied', () => {
+    const msg = input({ body: 'Question générale sans mot marquant' });
+    const best = createClassifier({ rules: RULES, model, threshold: 0.99, reviewMargin: 0 }).classify(msg).suggestions[0]!;
+    const lower = Math.max(0.01, best.score - 0.01);
+    const perDest = createClassifier({ rules: RULES, model, threshold: 0.99, reviewMargin: 0, destinationThresholds: { [best.destination]: lower } });
+    const d = perDest.classify(msg);
+    expect(d).toMatchObject({ destination: best.destination, status: 'routed' });
+    expect(d.reasons.some((r) => r.text.includes(`seuil pour ${best.destination} : ${lower.toFixed(2)} (configuré)`))).toBe(true);
+    // Another destination's threshold does not apply to this one.
+    const other = best.destination === 'pcn' ? 'linguistique' : 'pcn';
+    const elsewhere = createClassifier({ rules: RULES, model, threshold: 0.99, reviewMargin: 0, destinationThresholds: { [other]: 0.01 } }).classify(msg);
+    expect(elsewhere.status).toBe('to-review');
+    expect(reasonsOf(elsewhere, 'threshold')[0]!.text).toContain(`seuil pour ${best.destination} : 0.99 (configuré)`);
+  });
+
+  it('applies the model file recommendation when the configuration gives none, and `{}` switches it off', () => {
+    const msg = input({ body: 'Question générale sans mot marquant' });
+    const best = createClassifier({ rules: RULES, model, threshold: 0.99, reviewMargin: 0 }).classify(msg).suggestions[0]!;
+    const lower = Math.max(0.01, best.score - 0.01);
+    const recommending = { ...model, file: { ...model.file, recommended: { threshold: 0.8, reviewMargin: 0, coverage: 1, misrouteRate: 0, destinationThresholds: { [best.destination]: lower } } } };
+    const d = createClassifier({ rules: RULES, model: recommending, threshold: 0.99, reviewMargin: 0 }).classify(msg);
+    expect(d.status).toBe('routed');
+    expect(d.reasons.some((r) => /recommandé par le modèle/.test(r.text))).toBe(true);
+    const off = createClassifier({ rules: RULES, model: recommending, threshold: 0.99, reviewMargin: 0, destinationThresholds: {} }).classify(msg);
+    expect(off.status).toBe('to-review');
+  });
+
+  it('refuses a per-destination threshold for an unknown destination or outside (0, 1)', () => {
+    expect(() => createClassifier({ rules: RULES, model, destinationThresholds: { pcn: 1.2 } })).toThrow(/destinationThresholds\.pcn/);
+    expect(() => createClassifier({ rules: RULES, model, destinationThresholds: { dsi: 0.5 } as never })).toThrow(/dsi/);
+  });
+
   it('refuses thresholds outside [0, 1]', () => {
     expect(() => createClassifier({ rules: RULES, model, threshold: 1.5 })).toThrow(/threshold/);
   });

@@ -7,6 +7,7 @@ import { assignFolds, fitTemperature, outOfFold, shuffledFolds, trainModel } fro
 import { DEFAULT_TRAIN_OPTIONS } from '../../../src/classify/model/algorithms';
 import { AUTO_DESTINATIONS } from '../../../src/classify/types';
 import { record } from './builders';
+import { DESTINATION_MAX_MISROUTE, DESTINATION_THRESHOLD_GRID } from '../../../src/classify/model/destination-thresholds';
 import { TINY_CORPUS, tinyDocs, tinyModel } from './tiny-model';
 
 const GRAMS = { ...WORD_FEATURES, charMin: 4, charMax: 5, charWeight: 0.5 };
@@ -176,6 +177,12 @@ describe('model file', () => {
     const byT = sweep.filter((p) => p.reviewMargin === 0).map((p) => p.coverage);
     byT.slice(1).forEach((c, i) => expect(c).toBeLessThanOrEqual(byT[i]!));
     if (file.recommended) expect(file.recommended.misrouteRate).toBeLessThanOrEqual(0.03);
+    // Per-destination thresholds are chosen out of fold with a safety margin under the target.
+    const chosen = cv[0]!.destinationThresholds;
+    if (chosen) {
+      expect(chosen.misrouteRate).toBeLessThanOrEqual(DESTINATION_MAX_MISROUTE);
+      for (const v of Object.values(chosen.thresholds)) expect(DESTINATION_THRESHOLD_GRID).toContain(v);
+    }
   });
 
   it('refuses a missing file and an unknown format version, saying what to do', () => {

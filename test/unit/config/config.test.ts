@@ -30,6 +30,18 @@ describe('configuration', () => {
     fs.writeFileSync(f, 'classify:\n  threshold: 0.75\n');
     expect(loadConfig({ env: { AIGUILLAGE_CONFIG: f } }).classify.threshold).toBe(0.75);
   });
+
+  test('classify.destinationThresholds is optional, and checked per destination', () => {
+    // Shipped off ({}: `threshold` for every destination); absent from a config file, the model's
+    // recommendation would apply.
+    expect(loadConfig({ env: {} }).classify.destinationThresholds).toEqual({});
+    const ok = loadConfig({ env: {}, overrides: { classify: { destinationThresholds: { pcn: 0.7, linguistique: 0.65 } } } });
+    expect(ok.classify.destinationThresholds).toEqual({ pcn: 0.7, linguistique: 0.65 });
+    expect(loadConfig({ env: {}, overrides: { classify: { destinationThresholds: {} } } }).classify.destinationThresholds).toEqual({});
+    expect(() => loadConfig({ env: {}, overrides: { classify: { destinationThresholds: { pcn: 1 } } } })).toThrow(/classify\.destinationThresholds\.pcn/);
+    expect(() => loadConfig({ env: {}, overrides: { classify: { destinationThresholds: { pcn: 0 } } } })).toThrow(/classify\.destinationThresholds/);
+    expect(() => loadConfig({ env: {}, overrides: { classify: { destinationThresholds: { dsi: 0.7 } } } })).toThrow(/classify\.destinationThresholds.*dsi/);
+  });
 });
 
 describe('organisation', () => {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { extractPdfText, pdfWorkerPath } from '../../../src/parse/pdf';
 import { DEFAULT_PARSE_LIMITS } from '../../../src/parse/limits';
+import { manyPagesPdf } from '../../reliability/lib/hostile';
 
 const pdf = (name: string): Buffer => readFileSync(path.join(__dirname, '../../fixtures/parse/pdf', name));
 
@@ -43,8 +44,11 @@ describe('extractPdfText (pdf.js in a worker thread)', () => {
   });
 
   it('terminates the worker on timeout', async () => {
-    const r = await extractPdfText(pdf('text-fr.pdf'), { ...DEFAULT_PARSE_LIMITS, pdfTimeoutMs: 1 });
-    expect(r).toEqual({ text: null, textStatus: 'error', textError: 'PDF extraction timed out after 1 ms' });
+    // 3,000 pages to read take far longer than 50 ms (a one-page PDF could beat a 1 ms timer).
+    const r = await extractPdfText(manyPagesPdf(3000), { ...DEFAULT_PARSE_LIMITS, pdfMaxPages: 3000, pdfTimeoutMs: 50 });
+    expect(r).toEqual({ text: null, textStatus: 'error', textError: 'PDF extraction timed out after 50 ms' });
+    // The next PDF gets a fresh thread.
+    expect((await extractPdfText(pdf('text-fr.pdf'), DEFAULT_PARSE_LIMITS)).textStatus).toBe('ok');
   });
 
   it("turns a broken PDF into 'error', never a throw", async () => {
