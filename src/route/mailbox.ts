@@ -1,4 +1,5 @@
 import type { ImapFlow } from 'imapflow';
+import { stripAngles } from '../parse/parse-message';
 
 /**
  * Carrying a decision out on the mailbox: MOVE, and finding a message that an earlier attempt already
@@ -71,7 +72,7 @@ export async function fetchMessages(client: ImapFlow, folder: string, uids: numb
     for (const m of metas) {
       if (!wanted.has(m.uid)) continue;
       const internalDate = m.internalDate instanceof Date ? m.internalDate : m.internalDate ? new Date(m.internalDate) : null;
-      const messageId = m.envelope?.messageId?.replace(/^<|>$/g, '') || null;
+      const messageId = stripAngles(m.envelope?.messageId ?? '') || null;
       const size = m.size ?? 0;
       // Over the limit: never downloaded (a 2 GB attachment must not reach memory).
       out.set(m.uid, { uid: m.uid, messageId, size, internalDate, source: null });
@@ -206,7 +207,7 @@ export interface LocateHint {
   uid?: number | null;
   uidValidity?: string | null;
   messageId?: string | null;
-  /** The register keyword: set on messages without a Message-ID, and on those filed by versions before 0.2. */
+  /** The register keyword: on messages without a Message-ID, with routing.registerKeyword, and on rows filed before register migration 4. */
   keyword?: string | null;
 }
 
@@ -222,7 +223,7 @@ export async function locateMessages(client: ImapFlow, folder: string, hint: Loc
     const box = client.mailbox;
     if (hint.uid != null && hint.uidValidity != null && box && String(box.uidValidity) === hint.uidValidity) {
       const m = await client.fetchOne(String(hint.uid), { uid: true, envelope: true }, { uid: true });
-      const id = m ? (m.envelope?.messageId ?? '').replace(/^<|>$/g, '') : null;
+      const id = m ? stripAngles(m.envelope?.messageId ?? '') : null;
       if (m && (!hint.messageId || id === hint.messageId)) return [m.uid];
     }
     if (hint.messageId) {
