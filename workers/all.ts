@@ -10,7 +10,7 @@ import { fatal } from './fatal';
   const obs = observe('all', config, log);
   const triage = await startTriage(config, log, obs.metrics);
   const poller = startPoller(config, log, obs.metrics);
-  const dashboard = await startDashboard(config, log);
+  const dashboard = await startDashboard(config, log, { metrics: obs.metrics });
   onShutdown(async () => {
     await dashboard.stop();
     await poller.stop();

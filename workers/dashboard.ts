@@ -1,3 +1,4 @@
+import { observe } from '../src/app/observe';
 import { onShutdown } from '../src/app/runtime';
 import { loadRuntimeConfig } from '../src/app/start';
 import { startDashboard } from '../src/dashboard/start';
@@ -6,6 +7,11 @@ import { fatal } from './fatal';
 /** The dashboard process: web app + retrain worker. */
 (async () => {
   const { config, log } = loadRuntimeConfig();
-  const running = await startDashboard(config, log);
-  onShutdown(() => running.stop(), log);
+  // Its metrics (corrections) are served at the dashboard's own /metrics, and on metrics.port if set.
+  const obs = observe('dashboard', config, log);
+  const running = await startDashboard(config, log, { metrics: obs.metrics });
+  onShutdown(async () => {
+    await running.stop();
+    obs.close();
+  }, log);
 })().catch(fatal);

@@ -39,10 +39,16 @@ function noteNotFound(deps: DashboardDeps, item: Item, actor: string, notFound: 
   if (notFound > 0) deps.register.addHistory(item.id, actor, 'not-found', null, null, 'message introuvable sur la boîte lors du déplacement');
 }
 
+/** A correction's origin for the metrics: the desk it had, or 'to-review' for an item awaiting review. */
+function fromOf(item: Item): string {
+  return item.status === 'to-review' ? 'to-review' : item.destination;
+}
+
 export async function reassignItem(deps: DashboardDeps, item: Item, to: string, actor: string, reason: string): Promise<Item> {
   if (!reason.trim()) throw new AigError('AIG_ERR_VALIDATION', 'réaffectation : un motif est obligatoire');
   const { folders, notFound } = await moveAll(deps, item, to);
   const updated = reassign(deps.register, item.id, to, actor, reason, { folders });
+  deps.metrics.corrections.inc({ from: fromOf(item), to });
   noteNotFound(deps, item, actor, notFound);
   await scheduleRetrain(deps, actor);
   return updated;
@@ -59,6 +65,7 @@ export async function confirmItem(deps: DashboardDeps, item: Item, actor: string
   if (!best) throw new AigError('AIG_ERR_VALIDATION', 'aucune proposition à confirmer : réaffectez avec un motif');
   const { folders, notFound } = await moveAll(deps, item, best);
   const updated = reassign(deps.register, item.id, best, actor, 'proposition confirmée', { kind: 'confirm', folders });
+  deps.metrics.corrections.inc({ from: fromOf(item), to: best });
   noteNotFound(deps, item, actor, notFound);
   await scheduleRetrain(deps, actor);
   return updated;
@@ -68,6 +75,7 @@ export async function returnItem(deps: DashboardDeps, item: Item, actor: string,
   if (!reason.trim()) throw new AigError('AIG_ERR_VALIDATION', 'retour au secrétariat : un motif est obligatoire');
   const { folders, notFound } = await moveAll(deps, item, 'secretariat');
   const updated = returnToSecretariat(deps.register, item.id, actor, reason, { folders });
+  deps.metrics.corrections.inc({ from: fromOf(item), to: 'secretariat' });
   noteNotFound(deps, item, actor, notFound);
   return updated;
 }

@@ -75,6 +75,8 @@ export async function buildApp(deps: DashboardDeps): Promise<FastifyInstance> {
   app.get('/static/app.css', { config: { access: 'public' } }, async (_req, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'max-age=3600').send(CSS));
   app.get('/static/app.js', { config: { access: 'public' } }, async (_req, reply) => reply.type('text/javascript; charset=utf-8').header('cache-control', 'max-age=3600').send(JS));
   app.get('/healthz', { config: { access: 'public' } }, async () => ({ ok: true }));
+  // Prometheus scrape (counts only, no personal data): public like /healthz; restrict by network.
+  app.get('/metrics', { config: { access: 'public' } }, async (_req, reply) => reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics()));
   await app.register(list, deps);
   await app.register(item, deps);
   await app.register(review, deps);

@@ -10,6 +10,7 @@ import type { AnalyseDeps } from '../triage/analyse';
 import type { ImapPool } from '../triage/imap-pool';
 import type { RetrainJob } from './retrain';
 import type { Role, UserStore } from './users';
+import type { Metrics } from '../shared/metrics';
 
 /** Everything the dashboard app needs, created in workers/ (or a test) and passed in: nothing
  *  connects at import time, and tests build the app on their own Redis, SQLite and Dovecot. */
@@ -29,6 +30,8 @@ export interface DashboardDeps {
   /** The model in force (candidate rules are tested with it). */
   model: () => Model;
   paths: DashboardPaths;
+  /** Prometheus metrics of this process (corrections), served at /metrics. */
+  metrics: Metrics;
 }
 
 export interface DashboardPaths {

@@ -12,6 +12,7 @@ import type { Config } from '../config/schema';
 import { createDeadQueue, createTriageQueue } from '../queue';
 import { Register } from '../register/sqlite';
 import type { Logger } from '../shared/logger';
+import { Metrics } from '../shared/metrics';
 import { ImapPool } from '../triage/imap-pool';
 import { buildApp } from './app';
 import type { DashboardDeps, DashboardPaths } from './deps';
@@ -51,7 +52,7 @@ function modelGetter(file: string): () => Model {
 }
 
 /** The dashboard's dependencies (connections opened here, at the edge), and how to close them. */
-export function createDashboardDeps(config: Readonly<Config>, log: Logger, opts: { usersPath?: string } = {}): { deps: DashboardDeps; close: () => Promise<void> } {
+export function createDashboardDeps(config: Readonly<Config>, log: Logger, opts: { usersPath?: string; metrics?: Metrics } = {}): { deps: DashboardDeps; close: () => Promise<void> } {
   const analysis = loadAnalysis(config, log, { watchRules: true });
   const paths = dashboardPaths(config);
   const register = new Register({ path: config.register.path, numberPrefix: config.register.numberPrefix, replyDelayDays: config.register.replyDelayDays });
@@ -71,6 +72,7 @@ export function createDashboardDeps(config: Readonly<Config>, log: Logger, opts:
     analysis: analysis.deps,
     model: modelGetter(paths.modelPath),
     paths,
+    metrics: opts.metrics ?? new Metrics('dashboard'),
   };
   deps.model(); // a missing or broken model stops start-up here, loudly
   return {
@@ -86,7 +88,7 @@ export function createDashboardDeps(config: Readonly<Config>, log: Logger, opts:
 }
 
 /** Start the dashboard: the web app, and the retrain worker in the same process. */
-export async function startDashboard(config: Readonly<Config>, log: Logger, opts: { usersPath?: string; port?: number } = {}): Promise<RunningDashboard> {
+export async function startDashboard(config: Readonly<Config>, log: Logger, opts: { usersPath?: string; port?: number; metrics?: Metrics } = {}): Promise<RunningDashboard> {
   const { deps, close } = createDashboardDeps(config, log, opts);
   const { paths } = deps;
   const workerRedis = createRedis(config);

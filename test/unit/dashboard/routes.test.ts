@@ -180,3 +180,25 @@ describe('pages', () => {
     expect(res.body).toContain(no);
   });
 });
+
+describe('metrics', () => {
+  it('serves /metrics without a session and counts a reassignment as a correction', async () => {
+    const item = add(h.deps.register, { subject: 'Question sur une pension', destination: 'legislation', status: 'routed' });
+    const sup = sessions.supervisor;
+    const before = await h.app.inject({ method: 'GET', url: '/metrics' });
+    expect(before.statusCode).toBe(200);
+    expect(before.body).not.toMatch(/aiguillage_corrections_total\{[^}]*from="legislation"[^}]*to="prestations"/);
+    const res = await h.app.inject({
+      method: 'POST',
+      url: `/items/${item.registerNo}/reassign`,
+      headers: { cookie: sup.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ to: 'prestations', reason: 'pension : prestations', _csrf: sup.csrf }).toString(),
+    });
+    expect(res.statusCode).toBe(303);
+    const after = await h.app.inject({ method: 'GET', url: '/metrics' });
+    expect(after.body).toMatch(/aiguillage_corrections_total\{[^}]*from="legislation"[^}]*to="prestations"[^}]*\} 1/);
+    // Counts only: no register number, subject or person in the exposition.
+    expect(after.body).not.toContain(item.registerNo);
+    expect(after.body).not.toContain('pension');
+  });
+});
