@@ -214,11 +214,11 @@ class MailboxWatcher {
       let enqueued = 0;
       let maxUid = cp && !rescan ? cp.lastUid : 0;
       if (box.exists > 0) {
-        const msgs = await client.fetchAll(`${from}:*`, { uid: true, internalDate: true }, { uid: true });
+        const msgs = await client.fetchAll(`${from}:*`, { uid: true, internalDate: true, size: true }, { uid: true });
         // `n:*` matches the last message even when its UID is below n (RFC 3501): filter.
         const fresh = msgs.filter((m) => m.uid >= from);
         scanned = fresh.length;
-        enqueued = await this.enqueue(fresh.map((m) => ({ uid: m.uid, internalDate: toIso(m.internalDate) })), uidValidity);
+        enqueued = await this.enqueue(fresh.map((m) => ({ uid: m.uid, internalDate: toIso(m.internalDate), size: m.size })), uidValidity);
         for (const m of fresh) maxUid = Math.max(maxUid, m.uid);
         if (rescan) await this.reviveFailed(fresh.map((m) => triageJobId({ mailbox: this.mb.id, uidValidity, uid: m.uid })));
       }
@@ -259,10 +259,11 @@ class MailboxWatcher {
     if (revived > 0) this.log.warn({ revived }, 'failed jobs of messages still in the folder put back in the queue');
   }
 
-  private async enqueue(msgs: { uid: number; internalDate: string | null }[], uidValidity: string): Promise<number> {
+  private async enqueue(msgs: { uid: number; internalDate: string | null; size?: number }[], uidValidity: string): Promise<number> {
     if (msgs.length === 0) return 0;
     const jobs = msgs.map((m) => {
       const data: TriageJob = { mailbox: this.mb.id, folder: this.mb.folder, uidValidity, uid: m.uid, internalDate: m.internalDate };
+      if (typeof m.size === 'number') data.size = m.size;
       return { name: 'triage', data, opts: { jobId: triageJobId(data) } };
     });
     for (let i = 0; i < jobs.length; i += 500) await this.deps.queue.addBulk(jobs.slice(i, i + 500));

@@ -14,6 +14,9 @@ export interface TriageJob {
   uidValidity: string; // BigInt as string (JSON cannot hold a BigInt)
   uid: number;
   internalDate: string | null; // ISO, the IMAP INTERNALDATE = receipt date
+  /** RFC822.SIZE as the poller saw it (a message never changes): under the size limit, the worker
+   *  fetches the source straight away, without a metadata FETCH first. Absent in older jobs. */
+  size?: number;
   /** An operator's retry of a dead letter: process the registered message again from its folder. */
   retry?: boolean;
 }

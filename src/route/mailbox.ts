@@ -94,6 +94,37 @@ export async function fetchMessages(client: ImapFlow, folder: string, uids: numb
   }
 }
 
+/**
+ * Fetch the sources of messages already known to be under the size limit (the poller read their
+ * RFC822.SIZE): one round trip, no ENVELOPE to parse. A UID missing from the result is not in the
+ * folder. `messageId` is left null: the parser reads it from the source.
+ */
+export async function fetchSources(client: ImapFlow, folder: string, uids: number[]): Promise<Map<number, FetchedMessage>> {
+  const out = new Map<number, FetchedMessage>();
+  if (uids.length === 0) return out;
+  const lock = await client.getMailboxLock(folder);
+  try {
+    const query = { uid: true, internalDate: true, source: true } as const;
+    const take = (rows: Awaited<ReturnType<ImapFlow['fetchAll']>>) => {
+      for (const f of rows) {
+        if (!f.source || out.has(f.uid)) continue;
+        const internalDate = f.internalDate instanceof Date ? f.internalDate : f.internalDate ? new Date(f.internalDate) : null;
+        out.set(f.uid, { uid: f.uid, messageId: null, size: f.source.length, internalDate, source: f.source });
+      }
+    };
+    take(await client.fetchAll(uids.join(','), query, { uid: true }));
+    const missing = uids.filter((u) => !out.has(u));
+    if (missing.length > 0) {
+      // As in fetchMessages: this session may not have been told yet about just-appended mail.
+      await client.noop();
+      take(await client.fetchAll(missing.join(','), query, { uid: true }));
+    }
+    return out;
+  } finally {
+    lock.release();
+  }
+}
+
 export interface MoveRequest {
   uid: number;
   dest: string;

@@ -1,6 +1,6 @@
 import type { Register } from '../register/sqlite';
 import type { MoveRecord, NewItem, RegisterResult } from '../register/types';
-import { fetchMessages, moveMessages, type FetchedMessage, type MoveRequest, type Placement } from '../route/mailbox';
+import { fetchMessages, fetchSources, moveMessages, type FetchedMessage, type MoveRequest, type Placement } from '../route/mailbox';
 import { Coalescer } from './coalesce';
 import type { ImapPool } from './imap-pool';
 
@@ -10,7 +10,7 @@ import type { ImapPool } from './imap-pool';
  * sees a per-message API, and a failed batch fails each of its jobs (BullMQ retries them).
  */
 export class TriageIO {
-  private readonly fetchers = new Map<string, Coalescer<number, FetchedMessage | null>>();
+  private readonly fetchers = new Map<string, Coalescer<{ uid: number; size?: number }, FetchedMessage | null>>();
   private readonly movers = new Map<string, Coalescer<MoveRequest, Placement | null>>();
   private readonly registrar: Coalescer<NewItem, RegisterResult>;
   private readonly moveRecorder: Coalescer<MoveRecord, number | null>;
@@ -25,19 +25,26 @@ export class TriageIO {
     this.moveRecorder = new Coalescer<MoveRecord, number | null>((moves) => this.reg.markMovedMany(moves), maxBatch);
   }
 
-  /** The message at `uid` in `folder`, or null when it is not there. */
-  fetch(mailbox: string, folder: string, uid: number): Promise<FetchedMessage | null> {
+  /**
+   * The message at `uid` in `folder`, or null when it is not there. With `size` (the poller's
+   * RFC822.SIZE) under the limit, the source is fetched at once; otherwise metadata first, so that an
+   * over-limit message is never downloaded.
+   */
+  fetch(mailbox: string, folder: string, uid: number, size?: number): Promise<FetchedMessage | null> {
     const key = `${mailbox}\u0000${folder}`;
     let c = this.fetchers.get(key);
     if (!c) {
-      c = new Coalescer(async (uids) => {
+      c = new Coalescer(async (items) => {
         const { client } = await this.imap.get(mailbox, 'fetch');
-        const got = await fetchMessages(client, folder, [...new Set(uids)], this.maxMessageBytes);
-        return uids.map((u) => got.get(u) ?? null);
+        const small = new Set(items.filter((i) => i.size !== undefined && i.size <= this.maxMessageBytes).map((i) => i.uid));
+        const rest = new Set(items.filter((i) => !small.has(i.uid)).map((i) => i.uid));
+        const got = await fetchSources(client, folder, [...small]);
+        for (const [u, m] of await fetchMessages(client, folder, [...rest], this.maxMessageBytes)) got.set(u, m);
+        return items.map((i) => got.get(i.uid) ?? null);
       }, this.maxBatch);
       this.fetchers.set(key, c);
     }
-    return c.call(uid);
+    return c.call({ uid, size });
   }
 
   /** MOVE; where the message went, or null when it was no longer in `folder`. */

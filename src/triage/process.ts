@@ -55,7 +55,7 @@ export async function triageMessage(job: TriageJob, deps: TriageDeps, attempt = 
   if (known) {
     item = deps.register.getItem(known.itemId)!;
   } else {
-    const fetched = await deps.io.fetch(job.mailbox, job.folder, job.uid);
+    const fetched = await deps.io.fetch(job.mailbox, job.folder, job.uid, job.size);
     if (!fetched) {
       // Retry a few times first (a race with the server's view); then it was moved or deleted by a
       // person before triage: say so loudly, there is nothing left to route.

@@ -70,8 +70,8 @@ describe('reliability: IMAP faults', () => {
     const count = 120;
     await appendAll(user, sampleMessages(count + 40).slice(40).map((s) => s.source));
     // One-shot cuts, armed one after the other: each fires on the next matching command.
-    const BODY = /UID FETCH [\d,:]+ \(UID BODY\.PEEK\[\]/;
-    const META = /UID FETCH [\d,:]+ \(UID ENVELOPE/;
+    // Jobs carry the size the poller saw, so the worker fetches sources directly (no metadata FETCH).
+    const BODY = /UID FETCH [\d,:]+ \(UID (?:INTERNALDATE )?BODY\.PEEK\[\]/;
     const MOVE = /UID MOVE [\d,:]+ /;
     const STORE = /UID STORE [\d,:]+ \+FLAGS/;
     const plan: [RegExp, CutMode][] = [
@@ -80,7 +80,7 @@ describe('reliability: IMAP faults', () => {
       [BODY, 'drop-request'],
       [STORE, 'drop-request'],
       [MOVE, 'drop-request'],
-      [META, 'mid-response'],
+      [BODY, 'lose-response'],
       [MOVE, 'lose-response'],
       [STORE, 'lose-response'],
       [BODY, 'mid-response'],
