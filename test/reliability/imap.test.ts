@@ -125,7 +125,10 @@ describe('reliability: IMAP faults', () => {
     const movedToPcn = () => reg.list({ limit: 1000, destination: 'pcn' }).filter((i) => i.status === 'auto-routed' && reg.sourcesOf(i.id)[0]?.movedAt).length;
     await waitFor('a message moved to pcn', () => movedToPcn() >= 2, 60000, 20);
     const deleted = await deleteFolder(user, 'pcn');
-    await settle(p.registerPath, sources.length, 60000);
+    // Settled when every message is recorded as moved, or as not found (moved into the folder in the
+    // moment it was deleted, before its move was recorded: the register says so, in its history).
+    const notFound = () => (reg.db.prepare("SELECT COUNT(DISTINCT item_id) AS n FROM history WHERE action = 'not-found'").get() as { n: number }).n;
+    await waitFor('every message moved or reported not found', () => reg.counts().moved + notFound() >= sources.length, 60000, 250).catch(() => undefined);
     const removed = deleted.map((k) => (k.startsWith('mid:') ? reg.findByMessageIds([k.slice(4)])!.registerNo : k));
     const f = await figures(user, p.registerPath, sources.length);
     report('destination folder deleted mid-run', f, { deletedWithFolder: removed.length });
@@ -136,6 +139,8 @@ describe('reliability: IMAP faults', () => {
     expect(f.problems.filter((x) => !/ is in no folder$/.test(x))).toEqual([]);
     expect(f.lost).toBe(removed.length);
     expect(f.duplicates).toBe(0);
+    // Nothing silent: a message the register could not record as moved says so in its history.
+    expect(reg.counts().moved + notFound()).toBe(sources.length);
     expect(reg.list({ limit: 1000, destination: 'pcn' }).length).toBeGreaterThan(removed.length);
     await stopAll();
   });
