@@ -42,6 +42,11 @@ export function keywordFor(registerNo: string): string {
   return registerNo.replace(/[^A-Za-z0-9_$-]/g, '_');
 }
 
+/** INTERNALDATE as imapflow gives it (a Date, or a string from some servers). */
+function asDate(d: Date | string | undefined): Date | null {
+  return d instanceof Date ? d : d ? new Date(d) : null;
+}
+
 export interface FetchedMessage {
   uid: number;
   messageId: string | null; // from the envelope, known even when the source is not downloaded
@@ -71,7 +76,7 @@ export async function fetchMessages(client: ImapFlow, folder: string, uids: numb
     const small: number[] = [];
     for (const m of metas) {
       if (!wanted.has(m.uid)) continue;
-      const internalDate = m.internalDate instanceof Date ? m.internalDate : m.internalDate ? new Date(m.internalDate) : null;
+      const internalDate = asDate(m.internalDate);
       const messageId = stripAngles(m.envelope?.messageId ?? '') || null;
       const size = m.size ?? 0;
       // Over the limit: never downloaded (a 2 GB attachment must not reach memory).
@@ -108,7 +113,7 @@ export async function fetchSources(client: ImapFlow, folder: string, uids: numbe
     const take = (rows: Awaited<ReturnType<ImapFlow['fetchAll']>>) => {
       for (const f of rows) {
         if (!f.source || out.has(f.uid)) continue;
-        const internalDate = f.internalDate instanceof Date ? f.internalDate : f.internalDate ? new Date(f.internalDate) : null;
+        const internalDate = asDate(f.internalDate);
         out.set(f.uid, { uid: f.uid, messageId: null, size: f.source.length, internalDate, source: f.source });
       }
     };
