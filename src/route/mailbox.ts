@@ -247,27 +247,37 @@ export interface LocateHint {
   keyword?: string | null;
 }
 
+/** Where `locateMessages` found a registered message: its UIDs and the folder's UIDVALIDITY. */
+export interface Located {
+  uids: number[];
+  uidValidity: string | null;
+}
+
 /**
  * The UIDs of a registered message in `folder`: the UID the register recorded when the folder's
  * UIDVALIDITY is unchanged and the message there is still the same one, else a search by Message-ID,
- * else by register keyword. Empty when it is not there.
+ * else by register keyword. Empty when it is not there. The folder's UIDVALIDITY is read while it is
+ * selected, so that a caller can record the UID it picks.
  */
-export async function locateMessages(client: ImapFlow, folder: string, hint: LocateHint): Promise<number[]> {
+export async function locateMessages(client: ImapFlow, folder: string, hint: LocateHint): Promise<Located> {
   await ensureFolder(client, folder);
   const lock = await client.getMailboxLock(folder);
   try {
     const box = client.mailbox;
-    if (hint.uid != null && hint.uidValidity != null && box && String(box.uidValidity) === hint.uidValidity) {
-      const m = await client.fetchOne(String(hint.uid), { uid: true, envelope: true }, { uid: true });
-      const id = m ? stripAngles(m.envelope?.messageId ?? '') : null;
-      if (m && (!hint.messageId || id === hint.messageId)) return [m.uid];
-    }
-    if (hint.messageId) {
-      const found = await searchMessageId(client, hint.messageId);
-      if (found.length > 0) return found;
-    }
-    if (hint.keyword) return searchUids(client, { keyword: hint.keyword });
-    return [];
+    const uidValidity = box ? String(box.uidValidity) : null;
+    const found = async (): Promise<number[]> => {
+      if (hint.uid != null && hint.uidValidity != null && uidValidity === hint.uidValidity) {
+        const m = await client.fetchOne(String(hint.uid), { uid: true, envelope: true }, { uid: true });
+        const id = m ? stripAngles(m.envelope?.messageId ?? '') : null;
+        if (m && (!hint.messageId || id === hint.messageId)) return [m.uid];
+      }
+      if (hint.messageId) {
+        const byId = await searchMessageId(client, hint.messageId);
+        if (byId.length > 0) return byId;
+      }
+      return hint.keyword ? searchUids(client, { keyword: hint.keyword }) : [];
+    };
+    return { uids: await found(), uidValidity };
   } finally {
     lock.release();
   }

@@ -23,11 +23,11 @@ export function hintFor(item: Item, src: SourceRow): LocateHint {
 export async function moveTo(client: ImapFlow, from: string, to: string, hint: LocateHint): Promise<MoveOutcome> {
   if (from === to) return { kind: 'already-there', placement: { folder: to, uid: hint.uid ?? null, uidValidity: hint.uidValidity ?? null } };
   await ensureFolder(client, to);
-  const uids = await locateMessages(client, from, hint);
+  const { uids } = await locateMessages(client, from, hint);
   if (uids.length === 0) {
     // An earlier attempt may have moved it and then failed to record it: look in the target.
     const there = await locateMessages(client, to, { ...hint, uid: null, uidValidity: null });
-    return there.length > 0 ? { kind: 'already-there', placement: { folder: to, uid: there[0]!, uidValidity: mailboxUidValidity(client) } } : { kind: 'not-found' };
+    return there.uids.length > 0 ? { kind: 'already-there', placement: { folder: to, uid: there.uids[0]!, uidValidity: there.uidValidity } } : { kind: 'not-found' };
   }
   const lock = await client.getMailboxLock(from);
   try {
@@ -40,14 +40,9 @@ export async function moveTo(client: ImapFlow, from: string, to: string, hint: L
   }
 }
 
-function mailboxUidValidity(client: ImapFlow): string | null {
-  const box = client.mailbox;
-  return box ? String(box.uidValidity) : null;
-}
-
 /** The raw source of a registered message in `folder`; null when it is not there (or over `maxBytes`). */
 export async function fetchRegistered(client: ImapFlow, folder: string, hint: LocateHint, maxBytes: number): Promise<Buffer | null> {
-  const uids = await locateMessages(client, folder, hint);
+  const { uids } = await locateMessages(client, folder, hint);
   const uid = uids[uids.length - 1];
   if (uid === undefined) return null;
   const lock = await client.getMailboxLock(folder);

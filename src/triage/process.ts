@@ -145,14 +145,14 @@ async function carryOut(ref: SourceRef, from: string, item: Item, folder: string
     const there = await locateMessages(client, folder, { messageId: item.messageId, keyword: keywordFor(item.registerNo) });
     // Copies of the same mail from other watched addresses may sit beside it: take one nobody claims.
     const claimed = new Set(deps.register.sourcesOf(item.id).filter((s) => s.folder === folder && !sameRef(s, ref)).map((s) => s.folderUid));
-    const uid = there.filter((u) => !claimed.has(u)).pop() ?? there[there.length - 1];
+    const uid = there.uids.filter((u) => !claimed.has(u)).pop() ?? there.uids[there.uids.length - 1];
     if (uid === undefined) {
       // Not ours to guess: the register row stays, with a history line the secretariat can see.
       log.warn({ registerNo: item.registerNo }, 'registered message is neither in the watched folder nor in its destination: moved by someone else');
       deps.register.addHistory(item.id, 'aiguillage', 'not-found', null, folder, 'message introuvable dans la boîte surveillée au moment du déplacement');
       return;
     }
-    placed = { folder, uid, uidValidity: client.mailbox ? String(client.mailbox.uidValidity) : null };
+    placed = { folder, uid, uidValidity: there.uidValidity };
     // Found by Message-ID: the crash may have come before its keyword was set.
     if (keyword) await tagMessage(client, folder, uid, keyword);
   }

@@ -16,7 +16,7 @@ export async function retryDeadLetter(job: TriageJob, ref: SourceRef, item: Item
   const { client } = await deps.imap.get(job.mailbox, 'fetch');
   const keyword = keywordFor(item.registerNo);
   const src = deps.register.findSource(ref);
-  const [uid] = await locateMessages(client, from, { uid: src?.folderUid, uidValidity: src?.folderUidValidity, messageId: item.messageId, keyword });
+  const uid = (await locateMessages(client, from, { uid: src?.folderUid, uidValidity: src?.folderUidValidity, messageId: item.messageId, keyword })).uids[0];
   if (uid === undefined) {
     deps.register.addHistory(item.id, 'aiguillage', 'retry-failed', null, null, `message introuvable dans ${from}`);
     return outcomeOf(item, from, false);
