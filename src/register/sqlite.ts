@@ -213,11 +213,11 @@ export class Register {
     // A move record is not worth an fsync of its own: if power fails before the next registration's
     // commit (which syncs the whole WAL, this record included), a retry finds the message by UID or
     // Message-ID in its folder. The registration itself, which must precede the MOVE, stays FULL.
-    this.db.pragma('synchronous = NORMAL');
+    this.sql('PRAGMA synchronous = NORMAL').run();
     try {
       return tx.immediate();
     } finally {
-      this.db.pragma('synchronous = FULL');
+      this.sql('PRAGMA synchronous = FULL').run();
     }
   }
 
