@@ -4,8 +4,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ROOT_DIR } from '../../src/config/load';
 
-/** The V8 flags the processes run with in production (package.json start, docker-compose, README). */
-export const NODE_FLAGS = ['--max-semi-space-size=2', '--max-old-space-size=512'];
+/** The V8 flags the processes run with in production (package.json start, docker-compose, README);
+ *  BENCH_NODE_FLAGS (space-separated) replaces them, to measure another setting. */
+export const NODE_FLAGS = process.env.BENCH_NODE_FLAGS !== undefined ? process.env.BENCH_NODE_FLAGS.split(/\s+/).filter(Boolean) : ['--max-semi-space-size=2', '--max-old-space-size=512'];
 
 /** Wait until the child printed `marker` on stdout/stderr (pino JSON lines go to stdout by default). */
 export function spawnReady(kind: 'triage' | 'poller', env: Record<string, string>, marker: string, timeoutMs = 30000): Promise<ChildProcess> {

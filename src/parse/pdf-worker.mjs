@@ -1,12 +1,15 @@
-// Extracts the text layer of PDFs inside a long-lived worker thread (one PDF at a time). Plain ESM
-// on purpose: pdfjs-dist is ESM-only and the project is CommonJS, so this file is loaded by
+// Extracts the text layer of PDFs inside a long-lived worker thread (one PDF at a time), with pdf.js
+// as bundled by unpdf (one minified file, no nested worker): the same pdf.js release as pdfjs-dist's
+// legacy build and the same text, but the thread holds about 35 MB less (measured: 28 MB resident
+// over the process after a first extraction, against 63 MB for pdfjs-dist/legacy). Plain ESM
+// on purpose: pdf.js is ESM-only and the project is CommonJS, so this file is loaded by
 // `new Worker(path)` and is not compiled by tsc. Input (messages): { id, data: Uint8Array, maxPages,
 // maxChars }. Output (one message per input): { id, ok: true, text, numPages, pagesRead } or
 // { id, ok: false, error }. The parent bounds wall-clock time (terminates the thread and starts a new
 // one) and memory (resourceLimits). Reusing the thread saves loading pdf.js (~250 ms) per PDF.
 import { parentPort } from 'node:worker_threads';
 
-const pdfjsReady = import('pdfjs-dist/legacy/build/pdf.mjs');
+const pdfjsReady = import('unpdf/pdfjs');
 
 async function extract({ data, maxPages, maxChars }) {
   const pdfjs = await pdfjsReady;
