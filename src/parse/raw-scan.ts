@@ -23,6 +23,9 @@ const PART_HEADER_WINDOW = 64 * 1024;
 export interface TopHeaderInfo {
   lines: number;
   bytes: number;
+  /** The media type of the one top-level Content-Type header, lower-cased ('text/html'); null when
+   *  there is none or more than one. */
+  contentType: string | null;
 }
 
 /** Offset where the headers start: skips a UTF-8 BOM and an mbox "From " envelope line. */
@@ -72,11 +75,18 @@ export function checkTopHeader(source: Buffer, limits: ParseLimits): TopHeaderIn
   }
   let lines = 0;
   let known = false;
+  let contentTypes = 0;
+  let contentType: string | null = null;
   for (const line of s.slice(start, end).split('\n')) {
     if (line === '' || line === '\r' || line[0] === ' ' || line[0] === '\t') continue;
     lines++;
     const colon = line.indexOf(':');
-    if (!known && colon > 0 && MAIL_HEADERS.has(line.slice(0, colon).trim().toLowerCase())) known = true;
+    const name = colon > 0 ? line.slice(0, colon).trim().toLowerCase() : '';
+    if (!known && MAIL_HEADERS.has(name)) known = true;
+    if (name === 'content-type') {
+      contentTypes++;
+      contentType = /^[ \t]*([a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+)/i.exec(line.slice(colon + 1))?.[1].toLowerCase() ?? null;
+    }
   }
   if (lines > limits.maxHeaderLines) {
     throw new LimitError('maxHeaderLines', `${lines} top-level header lines, limit ${limits.maxHeaderLines}`);
@@ -84,7 +94,7 @@ export function checkTopHeader(source: Buffer, limits: ParseLimits): TopHeaderIn
   if (!known) {
     throw new PermanentError(PARSE_ERROR, 'not a mail: no From, To, Subject, Date, Message-ID or Content-Type header');
   }
-  return { lines, bytes };
+  return { lines, bytes, contentType: contentTypes === 1 ? contentType : null };
 }
 
 interface ContainerInfo {
