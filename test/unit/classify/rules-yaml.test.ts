@@ -98,6 +98,28 @@ const CASES: Record<string, { rule?: string; fires: Case; not: Case }> = {
     // A group of employees (a number before a job noun, in Romanian here) is collective.
     not: { spec: { body: 'Cerere acord art. 16 - 7 programatori detasati la Lyon.', language: 'ro', kind: 'employer' }, date: '2023-08-16' },
   },
+  INDIVIDUAL_EXTENSION_REQUEST_AFTER_2022_07: {
+    fires: { spec: { body: "Il mio certificato scade a fine mese: vorrei restare assicurato in Italia per altri due anni.", language: 'it' }, date: '2024-03-01' },
+    // A posting question without an end or an extension in sight is information on applicable law.
+    not: { spec: { body: "Pendant mon détachement de six mois, vais-je rester assuré en France ?" }, date: '2024-03-01' },
+  },
+  INDIVIDUAL_EXTENSION_REQUEST_AFTER_2022_07_BEFORE: {
+    rule: 'INDIVIDUAL_EXTENSION_REQUEST_AFTER_2022_07',
+    fires: { spec: { body: 'My A1 expires in May and I would like to remain insured in Ireland for two more years.', language: 'en' }, date: '2022-07-01' },
+    not: { spec: { body: 'My A1 expires in May and I would like to remain insured in Ireland for two more years.', language: 'en' }, date: '2022-06-30' },
+  },
+  INDIVIDUAL_EXTENSION_REQUEST_AFTER_2022_07_GROUP: {
+    rule: 'INDIVIDUAL_EXTENSION_REQUEST_AFTER_2022_07',
+    fires: { spec: { body: 'Mein Vertrag läuft aus, ich möchte weiterhin versichert in Deutschland sein und versichert bleiben.', language: 'de' }, date: '2024-03-01' },
+    // An employer for a group (a number word before a trade) is a collective request: legislation.
+    not: { spec: { body: 'Die Bescheinigung läuft aus: unsere acht Monteure sollen in Deutschland versichert bleiben.', language: 'de', kind: 'employer' }, date: '2024-03-01' },
+  },
+  DEROGATION_COLLECTIVE_PROVISIONAL: {
+    rule: 'DEROGATION_COLLECTIVE',
+    fires: { spec: { body: 'Accordo ai sensi dell\'art. 16 per dodici ingegneri in Normandia.', language: 'it', kind: 'employer' } },
+    // Article 16 of the implementing regulation (provisional determination) is not a derogation.
+    not: { spec: { body: 'Training for our staff on the provisional determination under Article 16 of Regulation 987/2009 for all employees.', language: 'en' } },
+  },
   DEROGATION_COLLECTIVE: {
     fires: { spec: { body: 'Demande de dérogation pour 12 salariés envoyés en Espagne.', kind: 'employer' } },
     not: { spec: { body: 'Demande de dérogation pour mon détachement.' } },
