@@ -26,6 +26,12 @@ const CASES: Record<string, { rule?: string; fires: Case; not: Case }> = {
     fires: { spec: { subject: 'Abwesenheitsnotiz: Ihre Anfrage', body: 'Ich bin bis zum 12. nicht im Büro.' } },
     not: { spec: { subject: "Absence de réponse de la CPAM à ma demande d'E106" } },
   },
+  OUT_OF_OFFICE_PREFIX: {
+    rule: 'OUT_OF_OFFICE',
+    // « Absence : » put before the original subject by the absent person's mail client.
+    fires: { spec: { subject: 'Absence : RE: Dossier retraite – périodes italiennes', body: 'Je suis absent du 4 au 22 août inclus.' } },
+    not: { spec: { subject: 'Absence de périodes italiennes dans mon relevé de carrière' } },
+  },
   NEWSLETTER: {
     fires: { spec: { subject: 'Actualités sociales', body: 'Pour vous désinscrire, cliquez ici. Se désabonner' } },
     not: { spec: { subject: 'Actualités', body: 'Question sur les actualités de la coordination.' } },
