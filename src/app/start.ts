@@ -8,6 +8,7 @@ import { createLogger, type Logger } from '../shared/logger';
 import type { Metrics } from '../shared/metrics';
 import { ImapPool } from '../triage/imap-pool';
 import { TriageIO } from '../triage/io';
+import { keywordWatch } from '../triage/keyword-watch';
 import { createTriageWorker } from '../triage/worker';
 import { loadAnalysis } from './analysis-deps';
 import { createRedis } from './runtime';
@@ -24,7 +25,7 @@ export async function startTriage(config: Readonly<Config>, log: Logger, metrics
   const redis = createRedis(config);
   const deadQueue = createDeadQueue(redis, config.redis.prefix);
   const imap = new ImapPool(config.mailboxes, log);
-  const io = new TriageIO(imap, register, config.limits.maxMessageBytes);
+  const io = new TriageIO(imap, register, config.limits.maxMessageBytes, undefined, keywordWatch(log, metrics));
   const worker = createTriageWorker({ config, organisation, register, imap, io, analyse: analysis.deps, deadQueue, log }, redis, {
     prefix: config.redis.prefix,
     concurrency: config.worker.concurrency,

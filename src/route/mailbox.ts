@@ -161,7 +161,13 @@ export interface Placement {
  * folder selected each time a new keyword appears in it, and never forgets one, so each STORE of a
  * unique register number costs more than the last (see README, "Known limits").
  */
-export async function moveMessages(client: ImapFlow, folder: string, reqs: MoveRequest[]): Promise<Map<number, Placement>> {
+export async function moveMessages(
+  client: ImapFlow,
+  folder: string,
+  reqs: MoveRequest[],
+  /** Told, for each destination where keywords were set, how many keywords the folder holds. */
+  onFolderKeywords?: (folder: string, keywords: number) => void,
+): Promise<Map<number, Placement>> {
   for (const dest of new Set(reqs.map((r) => r.dest))) await ensureFolder(client, dest);
   const placed = new Map<number, Placement>();
   const lock = await client.getMailboxLock(folder);
@@ -185,16 +191,27 @@ export async function moveMessages(client: ImapFlow, folder: string, reqs: MoveR
   for (const dest of new Set(toTag.map((r) => r.dest))) {
     const dlock = await client.getMailboxLock(dest);
     try {
-      for (const r of toTag.filter((x) => x.dest === dest)) {
+      const batch = toTag.filter((x) => x.dest === dest);
+      for (const r of batch) {
         const to = placed.get(r.uid)!.uid;
         // Without COPYUID the new UID is unknown: find the copy by Message-ID.
         for (const u of to !== null ? [to] : await searchMessageId(client, r.messageId!)) await addKeyword(client, u, r.keyword!);
       }
+      onFolderKeywords?.(dest, folderKeywords(client) + batch.length);
     } finally {
       dlock.release();
     }
   }
   return placed;
+}
+
+/** Keywords the selected folder held when it was selected (its PERMANENTFLAGS less the system flags
+ *  and '\\*'); imapflow does not follow the untagged FLAGS sent after each new keyword. */
+function folderKeywords(client: ImapFlow): number {
+  const flags = client.mailbox ? client.mailbox.permanentFlags : undefined;
+  let n = 0;
+  if (flags) for (const f of flags) if (!f.startsWith('\\')) n++;
+  return n;
 }
 
 /** Set `keyword` on the message at `uid` in `folder` (a message found again after a crash). */

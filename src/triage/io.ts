@@ -20,6 +20,8 @@ export class TriageIO {
     private readonly reg: Register,
     private readonly maxMessageBytes: number,
     private readonly maxBatch = 100,
+    /** How many IMAP keywords a destination folder holds, after register keywords were set in it. */
+    private readonly onFolderKeywords?: (mailbox: string, folder: string, keywords: number) => void,
   ) {
     this.registrar = new Coalescer((items) => this.reg.registerMany(items), maxBatch);
     this.moveRecorder = new Coalescer<MoveRecord, number | null>((moves) => this.reg.markMovedMany(moves), maxBatch);
@@ -54,7 +56,7 @@ export class TriageIO {
     if (!c) {
       c = new Coalescer(async (reqs) => {
         const { client } = await this.imap.get(mailbox);
-        const placed = await moveMessages(client, folder, dedupeByUid(reqs));
+        const placed = await moveMessages(client, folder, dedupeByUid(reqs), this.onFolderKeywords && ((dest, n) => this.onFolderKeywords!(mailbox, dest, n)));
         return reqs.map((r) => placed.get(r.uid) ?? null);
       }, this.maxBatch);
       this.movers.set(key, c);
