@@ -32,6 +32,10 @@ const CASES: Record<string, { rule?: string; fires: Case; not: Case }> = {
     fires: { spec: { subject: 'Absence : RE: Dossier retraite – périodes italiennes', body: 'Je suis absent du 4 au 22 août inclus.' } },
     not: { spec: { subject: 'Absence de périodes italiennes dans mon relevé de carrière' } },
   },
+  WEBSITE_PROBLEM: {
+    fires: { spec: { body: 'Sur votre site, le lien vers la fiche Portugal renvoie une erreur 404.' } },
+    not: { spec: { body: "Sur votre site, j'ai lu la fiche Portugal : ma pension portugaise est-elle imposable ?" } },
+  },
   NEWSLETTER: {
     fires: { spec: { subject: 'Actualités sociales', body: 'Pour vous désinscrire, cliquez ici. Se désabonner' } },
     not: { spec: { subject: 'Actualités', body: 'Question sur les actualités de la coordination.' } },
