@@ -140,10 +140,13 @@ export async function parseMessage(source: Buffer, limits: ParseLimits): Promise
     const htmlOnly = head.contentType === 'text/html';
     mail = await run(htmlOnly);
     if (htmlOnly) {
-      // mailparser left the text empty (skipHtmlToText); anything else means the top header misled us.
-      const text = typeof mail.html === 'string' && (mail.text ?? '') === '' ? smallHtmlToText(mail.html, maxHtmlLength) : null;
-      if (text !== null) mail.text = text;
-      else if (typeof mail.html === 'string' || (mail.text ?? '') !== '') mail = await run(false);
+      // mailparser left the text empty (skipHtmlToText); a text beside the HTML means the top header
+      // misled us. Without HTML, skipping changed nothing.
+      if (typeof mail.html === 'string') {
+        const text = (mail.text ?? '') === '' ? smallHtmlToText(mail.html, maxHtmlLength) : null;
+        if (text !== null) mail.text = text;
+        else mail = await run(false);
+      }
     }
   } catch (err) {
     throw toParseError(err);
