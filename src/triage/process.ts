@@ -138,7 +138,7 @@ function targetFolder(item: Item, deps: TriageDeps, delimiter: string): string {
  * (or by the keyword a message without one carries), and recorded then.
  */
 async function carryOut(ref: SourceRef, from: string, item: Item, folder: string, deps: TriageDeps, log: Logger): Promise<void> {
-  const keyword = deps.config.routing.registerKeyword || !item.messageId ? keywordFor(item.registerNo) : null;
+  const keyword = keywordToSet(item, deps);
   let placed = await deps.io.move(ref.mailbox, from, { uid: ref.uid, dest: folder, messageId: item.messageId, keyword });
   if (!placed) {
     const { client } = await deps.imap.get(ref.mailbox);
@@ -163,6 +163,12 @@ async function carryOut(ref: SourceRef, from: string, item: Item, folder: string
     await expungeCopy(client, folder, surplus);
     log.warn({ registerNo: item.registerNo }, 'job ran twice at once: surplus copy in the destination expunged');
   }
+}
+
+/** The register keyword a move sets: with routing.registerKeyword, and on a message without a
+ *  Message-ID in any case (the only way to recognise it in its destination after a crash). */
+export function keywordToSet(item: Item, deps: TriageDeps): string | null {
+  return deps.config.routing.registerKeyword || !item.messageId ? keywordFor(item.registerNo) : null;
 }
 
 function sameRef(a: SourceRef, b: SourceRef): boolean {

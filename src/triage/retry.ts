@@ -3,7 +3,7 @@ import type { Item, SourceRef } from '../register/types';
 import { fetchMessages, keywordFor, locateMessages } from '../route/mailbox';
 import { errorMessage, isPermanent } from '../shared/errors';
 import { analyseMessage } from './analyse';
-import { outcomeOf, type TriageDeps, type TriageOutcome } from './process';
+import { keywordToSet, outcomeOf, type TriageDeps, type TriageOutcome } from './process';
 
 /**
  * An operator's retry of a dead letter (dashboard "Relancer"): the message is found in the folder it
@@ -30,7 +30,7 @@ export async function retryDeadLetter(job: TriageJob, ref: SourceRef, item: Item
     const a = await analyseMessage(got.source, deps.analyse, { receivedAt: new Date(item.receivedAt), threadDestination: (ids) => deps.register.findByMessageIds(ids)?.destination ?? null });
     const updated = deps.register.recordRetry(item.id, a.index, a.decision, 'aiguillage');
     const folder = targetFolder(updated);
-    const placed = await deps.io.move(job.mailbox, from, { uid, dest: folder, messageId: item.messageId, keyword: deps.config.routing.registerKeyword || !item.messageId ? keyword : null });
+    const placed = await deps.io.move(job.mailbox, from, { uid, dest: folder, messageId: item.messageId, keyword: keywordToSet(item, deps) });
     await deps.io.markMoved({ ref, folder, uid: placed?.uid ?? null, uidValidity: placed?.uidValidity ?? null });
     log.info({ destination: updated.destination, status: updated.status }, 'dead letter processed on retry');
     return outcomeOf(updated, folder, false);
