@@ -204,8 +204,7 @@ export class Register {
           return null;
         }
         const nowIso = this.opts.now().toISOString();
-        this.sql('UPDATE sources SET folder = ?, moved_at = ?, folder_uid = ?, folder_uidvalidity = ? WHERE mailbox = ? AND uidvalidity = ? AND uid = ?')
-          .run(folder, nowIso, uid, uidValidity, ref.mailbox, ref.uidValidity, ref.uid);
+        this.setPlacement(ref, folder, nowIso, uid, uidValidity);
         this.addHistory(src.itemId, SYSTEM, 'moved', null, folder, `message déplacé (${sourceLabel(ref)})`);
         return null;
       }),
@@ -219,6 +218,11 @@ export class Register {
     } finally {
       this.sql('PRAGMA synchronous = FULL').run();
     }
+  }
+
+  /** Where the message of `ref` now is: its folder, when it got there, and its UID there (null: unknown). */
+  private setPlacement(ref: SourceRef, folder: string, atIso: string, uid: number | null, uidValidity: string | null): void {
+    this.sql('UPDATE sources SET folder = ?, moved_at = ?, folder_uid = ?, folder_uidvalidity = ? WHERE mailbox = ? AND uidvalidity = ? AND uid = ?').run(folder, atIso, uid, uidValidity, ref.mailbox, ref.uidValidity, ref.uid);
   }
 
   /**
@@ -235,8 +239,7 @@ export class Register {
       const dup = this.sql('SELECT id FROM items WHERE dedupe_key = ?').get(input.dedupeKey) as { id: number } | undefined;
       const id = dup ? dup.id : this.insertItem(input, nowIso);
       this.insertSource(input.source, id, nowIso);
-      this.sql('UPDATE sources SET folder = ?, moved_at = ?, folder_uid = ?, folder_uidvalidity = ? WHERE mailbox = ? AND uidvalidity = ? AND uid = ?')
-        .run(placement.folder, nowIso, placement.uid, placement.uidValidity, input.source.mailbox, input.source.uidValidity, input.source.uid);
+      this.setPlacement(input.source, placement.folder, nowIso, placement.uid, placement.uidValidity);
       if (dup) {
         this.addHistory(id, opts.actor, 'seen-again', null, placement.folder, `copie trouvée dans l'historique (${placement.folder})`);
         return { item: this.mustItem(id), outcome: 'duplicate' as const };
