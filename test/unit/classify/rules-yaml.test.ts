@@ -68,6 +68,12 @@ const CASES: Record<string, { rule?: string; fires: Case; not: Case }> = {
     fires: { spec: { body: 'Pourriez-vous me rappeler au 06 00 00 00 00 ?' } },
     not: { spec: { body: 'Je rappelle que ma pension a été versée.' } },
   },
+  CALLBACK_REQUEST_OTHER_WORDS: {
+    rule: 'CALLBACK_REQUEST',
+    fires: { spec: { body: 'Potreste farci richiamare da un collega che parla italiano? Numero +39 035 612 4478.', language: 'it' } },
+    // "rappeler" also means "remind": asking to be reminded of a rule is not a callback request.
+    not: { spec: { body: 'Pourriez-vous nous rappeler la règle applicable aux travailleurs frontaliers ?' } },
+  },
   GENERIC_SUPPLIER_INVOICE: {
     fires: { spec: { subject: 'Facture mars 2024', body: 'Nettoyage des locaux, échéance de paiement au 30.', kind: 'other' } },
     not: { spec: { subject: 'Facture mars 2024', body: 'Traduction de 12 pages vers le polonais.', kind: 'translation-provider' } },
