@@ -188,6 +188,12 @@ const CASES: Record<string, { rule?: string; fires: Case; not: Case }> = {
     fires: { spec: { body: 'Livraison du lot 4', kind: 'translation-provider' } },
     not: { spec: { body: 'Livraison du lot 4', kind: 'other' } },
   },
+  TRANSLATION_PROVIDER_SENDER_NAME: {
+    rule: 'TRANSLATION_PROVIDER',
+    // Providers name themselves after the trade: a language service's address is enough.
+    fires: { spec: { body: 'Neue Ansprechpartnerin ab 1. Mai', from: 'info@sprachdienst-keller.de', kind: 'other' } },
+    not: { spec: { body: 'Neue Ansprechpartnerin ab 1. Mai', from: 'info@keller-bau.de', kind: 'other' } },
+  },
   FOREIGN_LANGUAGE_NOT_A_TRANSLATION_REQUEST: {
     fires: { spec: { body: 'Frage zur Anwendung der Verordnung 883/2004 bei Renten', language: 'de' } },
     not: { spec: { body: 'Bitte um Übersetzung des beigefügten Bescheids', language: 'de' } },
