@@ -124,6 +124,13 @@ const CASES: Record<string, { rule?: string; fires: Case; not: Case }> = {
     fires: { spec: { body: 'My A1 expires in May and I would like to remain insured in Ireland for two more years.', language: 'en' }, date: '2022-07-01' },
     not: { spec: { body: 'My A1 expires in May and I would like to remain insured in Ireland for two more years.', language: 'en' }, date: '2022-06-30' },
   },
+  INDIVIDUAL_EXTENSION_REQUEST_AFTER_2022_07_CONTRIBUTIONS: {
+    rule: 'INDIVIDUAL_EXTENSION_REQUEST_AFTER_2022_07',
+    // The same request put as contributions: keep paying at home, not into the French system.
+    fires: { spec: { body: 'Mijn A1 loopt af, maar ik zou graag blijven bijdragen aan het Belgische stelsel.', language: 'nl' }, date: '2024-03-01' },
+    // An employer's question about its staff keeping US contributions is not an individual request.
+    not: { spec: { body: 'Our payroll provider says three of our staff can keep paying Social Security in the US; can that be extended?', language: 'en', kind: 'employer' }, date: '2024-03-01' },
+  },
   INDIVIDUAL_EXTENSION_REQUEST_AFTER_2022_07_GROUP: {
     rule: 'INDIVIDUAL_EXTENSION_REQUEST_AFTER_2022_07',
     fires: { spec: { body: 'Mein Vertrag läuft aus, ich möchte weiterhin versichert in Deutschland sein und versichert bleiben.', language: 'de' }, date: '2024-03-01' },
