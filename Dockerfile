@@ -13,6 +13,8 @@ RUN npm ci && npm prune --omit=dev
 FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
+# Fewer glibc malloc arenas: less fragmentation across Node's threads (README "Memory").
+ENV MALLOC_ARENA_MAX=2
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./

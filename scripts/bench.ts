@@ -17,7 +17,7 @@ import { ensureRedis, type RedisService } from '../src/services/redis';
 import { silentLogger } from '../src/shared/logger';
 import { analyseMessage } from '../src/triage/analyse';
 import { benchMix, uniqueMessages } from './bench/mix';
-import { cpuSeconds, peakRssMb, spawnReady, stop } from './bench/procs';
+import { cpuSeconds, NODE_FLAGS, peakRssMb, PROCESS_ENV, spawnReady, stop } from './bench/procs';
 
 const JSON_OUT = process.argv.includes('--json');
 const N = Number(process.env.BENCH_MESSAGES ?? 2000);
@@ -216,6 +216,8 @@ async function main() {
     const result = {
       machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
       date: new Date().toISOString().slice(0, 10),
+      // What the worker and poller processes ran with (production settings unless overridden).
+      process_settings: `${NODE_FLAGS.join(' ')}, MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX ?? PROCESS_ENV.MALLOC_ARENA_MAX}`,
       offline: off!,
       end_to_end: { ...one.out, bullmq_noop_msg_s: noop, without_register_keyword: noKw.out },
       latency: lat,
@@ -234,7 +236,7 @@ async function main() {
 
 function printTable(r: any) {
   const row = (what: string, value: string, target: string) => process.stdout.write(`${what.padEnd(46)} ${value.padStart(14)}   ${target}\n`);
-  process.stdout.write(`Aiguillage benchmark — ${r.date} — ${r.machine}\n\n`);
+  process.stdout.write(`Aiguillage benchmark — ${r.date} — ${r.machine}\nprocesses: ${r.process_settings}\n\n`);
   row('offline: mailparser alone (msg/s)', String(r.offline.parse_only_msg_s), `mix of ${r.offline.mix}`);
   row('offline: parse+index+classify (msg/s)', String(r.offline.pipeline_msg_s), '');
   row('offline: ratio pipeline / parse_only', String(r.offline.ratio), 'target ≥ 0.5');

@@ -8,12 +8,16 @@ import { ROOT_DIR } from '../../src/config/load';
  *  BENCH_NODE_FLAGS (space-separated) replaces them, to measure another setting. */
 export const NODE_FLAGS = process.env.BENCH_NODE_FLAGS !== undefined ? process.env.BENCH_NODE_FLAGS.split(/\s+/).filter(Boolean) : ['--max-semi-space-size=2', '--max-old-space-size=512'];
 
+/** The environment the processes run with in production (package.json start, Dockerfile,
+ *  docker-compose): two glibc malloc arenas. The caller's environment overrides it. */
+export const PROCESS_ENV: Record<string, string> = { MALLOC_ARENA_MAX: '2' };
+
 /** Wait until the child printed `marker` on stdout/stderr (pino JSON lines go to stdout by default). */
 export function spawnReady(kind: 'triage' | 'poller', env: Record<string, string>, marker: string, timeoutMs = 30000): Promise<ChildProcess> {
   const file = path.join(ROOT_DIR, 'dist', 'workers', `${kind}.js`);
   // BENCH_PROF_DIR: write a V8 CPU profile of each child there (to see where a process spends its time).
   const prof = process.env.BENCH_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF_DIR}`] : [];
-  const child = spawn(process.execPath, [...NODE_FLAGS, ...prof, file], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...NODE_FLAGS, ...prof, file], { env: { ...PROCESS_ENV, ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`${kind} did not print "${marker}" within ${timeoutMs} ms`)), timeoutMs);
     const onData = (d: Buffer) => {
