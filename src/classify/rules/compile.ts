@@ -2,7 +2,7 @@
  * Turns a validated condition into a matcher function. All regexes are compiled here, once, at
  * load time; matching a message is then allocation-light.
  */
-import { compileKeywords, stripAccents } from '../text';
+import { compileKeywordSearch, KeywordFilter, stripAccents, type KeywordSearch } from '../text';
 import type { ConditionInput } from './schema';
 import type { MessageView } from './view';
 
@@ -25,35 +25,44 @@ function withDigraphs(words: string[]): string[] {
   return out;
 }
 
+/** A regex and its id in `keywordFilter` (which tells, per message, whether it can match). */
+interface Search {
+  re: RegExp;
+  id: number;
+}
+
 /** Shared lists (YAML anchors) compile to one RegExp, so a message is searched once per list. */
-const regexCache = new Map<string, RegExp>();
-function cached(key: string, make: () => RegExp | null): RegExp | null {
-  let re = regexCache.get(key);
-  if (!re) {
+const regexCache = new Map<string, Search>();
+/** Every search compiled, rule reloads included (like regexCache: the rule files are small). */
+const keywordFilter = new KeywordFilter();
+function cached(key: string, make: () => KeywordSearch | null): Search | null {
+  let search = regexCache.get(key);
+  if (!search) {
     const made = make();
     if (!made) return null;
-    regexCache.set(key, (re = made));
+    regexCache.set(key, (search = { re: made.re, id: keywordFilter.add(made) }));
   }
-  return re;
+  return search;
 }
 
 function textMatcher(field: Field, spec: TextMatch, label: string): Matcher {
-  const regexes: RegExp[] = [];
+  const searches: Search[] = [];
   if (spec.keywords) {
     // The language keys document the lists; all of them compile into ONE alternation, so a
     // message is scanned once per keyword set rather than once per language (hot path).
     const words = lists(spec.keywords).flatMap(([, w]) => w);
-    const re = cached(`k:${JSON.stringify(words)}`, () => compileKeywords(withDigraphs(words)));
-    if (re) regexes.push(re);
+    const s = cached(`k:${JSON.stringify(words)}`, () => compileKeywordSearch(withDigraphs(words)));
+    if (s) searches.push(s);
   }
   if (spec.regex) {
     for (const [, patterns] of lists(spec.regex)) {
-      for (const p of patterns) regexes.push(cached(`r:${p}`, () => new RegExp(stripAccents(p), 'iu'))!);
+      // A free regex has no required words (KeywordFilter): it always runs.
+      for (const p of patterns) searches.push(cached(`r:${p}`, () => ({ re: new RegExp(stripAccents(p), 'iu'), words: null, prefixes: [] }))!);
     }
   }
   return (v, ev) => {
-    for (const re of regexes) {
-      const hit = search(v, field, re);
+    for (const s of searches) {
+      const hit = search(v, field, s);
       if (hit !== null) {
         ev.push(`${label} « ${hit} »`);
         return true;
@@ -63,17 +72,26 @@ function textMatcher(field: Field, spec: TextMatch, label: string): Matcher {
   };
 }
 
-/** One search per (field, regex) per message, whichever rules ask. */
-function search(v: MessageView, field: Field, re: RegExp): string | null {
+/**
+ * One search per (field, regex) per message, whichever rules ask; a regex that the field's words
+ * rule out (KeywordFilter) is not run.
+ */
+function search(v: MessageView, field: Field, s: Search): string | null {
   let memo = v.memo.get(field);
   if (!memo) v.memo.set(field, (memo = new Map()));
-  let hit = memo.get(re);
+  let hit = memo.get(s.re);
   if (hit === undefined) {
-    const m = re.exec(v[field]);
+    const m = mayMatch(v, field, s.id) ? s.re.exec(v[field]) : null;
     hit = m ? quote(v.original[field], v[field], m.index, m[0].length) : null;
-    memo.set(re, hit);
+    memo.set(s.re, hit);
   }
   return hit;
+}
+
+function mayMatch(v: MessageView, field: Field, id: number): boolean {
+  let words = v.keywordWords.get(field);
+  if (!words) v.keywordWords.set(field, (words = keywordFilter.wordsIn(v[field])));
+  return keywordFilter.mayMatch(id, words, v[field]);
 }
 
 /** The matched words as written (accents kept) when folding kept the text's length. */

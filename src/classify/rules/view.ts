@@ -32,6 +32,9 @@ export interface MessageView {
   original: { subject: string; text: string; attachmentNames: string; sender: string };
   /** Search results per field and regex, filled lazily by the matchers. */
   memo: Map<string, Map<RegExp, string | null>>;
+  /** Per field, which keyword searches have a required word in it (text.ts KeywordFilter),
+   *  filled on the field's first keyword search. */
+  keywordWords: Map<string, Uint8Array>;
 }
 
 /** Counts the characters the sender wrote beyond the subject line (which `text` starts with). */
@@ -81,5 +84,6 @@ export function buildView(input: ClassifyInput): MessageView {
       sender: `${ix.sender.address} ${ix.sender.name} ${ix.sender.organisation}`,
     },
     memo: new Map(),
+    keywordWords: new Map(),
   };
 }
