@@ -58,8 +58,10 @@ interface Tokens {
  * lower-casing maps each character on its own but for Σ and İ (then: per token). A text with
  * surrogates takes tokens(): there removing a mark can join a pair, which a pass by character
  * would not see. With KEY_SHAPES, measured on the corpus: extractCountries ~42 → ~14 µs per text.
+ *
+ * @internal exported for tests (test/unit/index/fast-paths.test.ts)
  */
-function textTokens(text: string): Tokens {
+export function textTokens(text: string): Tokens {
   const s = text.normalize('NFD');
   if (SURROGATE_RE.test(s)) return withLower(tokens(text));
   const ls = CONTEXTUAL_LOWER_RE.test(s) ? null : s.toLowerCase();

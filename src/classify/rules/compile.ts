@@ -16,8 +16,9 @@ function lists(spec: string[] | Record<string, string[]>): [string, string[]][] 
   return Array.isArray(spec) ? [['any', spec]] : Object.entries(spec);
 }
 
-/** "Übersetzung" is also typed "Uebersetzung": add the digraph spelling of umlauted keywords. */
-function withDigraphs(words: string[]): string[] {
+/** "Übersetzung" is also typed "Uebersetzung": add the digraph spelling of umlauted keywords.
+ *  @internal exported for tests (test/unit/classify/keyword-filter.test.ts) */
+export function withDigraphs(words: string[]): string[] {
   const out = [...words];
   for (const w of words) {
     if (/[äöü]/i.test(w)) out.push(w.replace(/ä/gi, 'ae').replace(/ö/gi, 'oe').replace(/ü/gi, 'ue'));

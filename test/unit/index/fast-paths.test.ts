@@ -1,0 +1,241 @@
+/**
+ * The index stage's fast paths (commit f4ef061) against their slow definitions:
+ * - extractSenderRefs skips SENDER_REF_RE when no label word is in the text. Ground truth: the same
+ *   function on the text behind "ref_ ", which always passes the pre-check and adds no match
+ *   (so SENDER_REF_RE runs over the whole text).
+ * - extractCountries cuts tokens in one pass (textTokens). Ground truth: the old tokeniser, NFD,
+ *   marks removed, runs of \p{L}\p{N}, each lower-cased.
+ * - scoreWords (language.ts) finds words in one pass. Ground truth: its definition, runs of \p{L}
+ *   by code point: any run of non-letters between words scores the same.
+ * Real texts (config/training) and seeded random ones (a failure reproduces).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import samples from '../../fixtures/index/language-samples.json';
+import { textTokens } from '../../../src/index/countries';
+import { functionWordLeader } from '../../../src/index/language';
+import { extractSenderRefs } from '../../../src/index/refs';
+import { buildIndex, loadSenderDirectory } from '../../../src/index';
+import { DEFAULT_PARSE_LIMITS, parseMessage } from '../../../src/parse';
+
+const root = path.join(__dirname, '../../..');
+
+/** mulberry32: seeded, so a failure reproduces. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const pickFrom = (rand: () => number) => <T,>(a: readonly T[]): T => a[Math.floor(rand() * a.length)]!;
+
+/** Subjects, bodies and index texts (subject + body + attachments) of the training messages. */
+async function trainingTexts(): Promise<string[]> {
+  const senders = loadSenderDirectory(fs.readFileSync(path.join(root, 'config/senders.yaml'), 'utf8'));
+  const files: string[] = [];
+  const walk = (dir: string): void => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.eml')) files.push(p);
+    }
+  };
+  walk(path.join(root, 'config/training'));
+  files.sort();
+  const texts: string[] = [];
+  for (const file of files) {
+    const parsed = await parseMessage(fs.readFileSync(file), DEFAULT_PARSE_LIMITS);
+    const index = buildIndex(parsed, { senders, scannerAddresses: [], maxTextChars: DEFAULT_PARSE_LIMITS.maxTextChars });
+    texts.push(parsed.subject, parsed.text, index.text, `${index.sender.name} ${index.sender.organisation}`);
+  }
+  return texts;
+}
+
+let corpus: string[];
+beforeAll(async () => {
+  corpus = await trainingTexts();
+});
+
+// ---------------------------------------------------------------------------------- sender refs
+
+/** extractSenderRefs with the full SENDER_REF_RE scan: "ref_" has a label word, so the pre-check
+ *  passes; "ref" then "_" is no label followed by a reference, and the space keeps the text's
+ *  first character where it was for the lookbehind (no letter or digit before it). */
+const fullScanRefs = (text: string): string[] => extractSenderRefs(`ref_ ${text}`);
+
+/** One written form of every label of SENDER_LABELS (refs.ts), accents as the regex allows. */
+const LABELS = [
+  'vos réf.', 'Vos ref', 'vos références', 'vos reference', 'votre référence', 'Votre reference', 'V/Réf', 'v / ref.', 'N/Réf.', 'n/ref',
+  'nos réf.', 'nos références', 'notre référence', 'référence', 'Reference', 'réf.', 'Réf', 'ref.', 'Ref.ª', 'REF',
+  'your ref.', 'your reference', 'our ref', 'Our reference', 'Az.', 'Unser Az.', 'Aktenzeichen', 'Ihr Zeichen', 'unser Zeichen',
+  'Geschäftszeichen', 'Geschaftszeichen', 'Rif.', 'rif', 'Riferimento', 'Vs. rif.', 'vs rif', 'Ns. rif.', 'Referencia', 'Su referencia',
+  'Nuestra referencia', 'Referência', 'referencia', 'Nr. ref.', 'Nr ref', 'Znak sprawy', 'Sygn. akt', 'sygn akt', 'Nasz znak', 'Wasz znak',
+  'Uw kenmerk', 'Ons kenmerk', 'Kenmerk', 'Referința', 'Referinţa', 'referinta', 'Nr. de referință', 'nr de referinţa', 'Nr. de referinta',
+];
+const caseForms = (label: string): string[] => [label, label.toLowerCase(), label.toUpperCase(), label.charAt(0).toUpperCase() + label.slice(1).toLowerCase()];
+
+describe('extractSenderRefs: the label-word pre-check never hides a reference', () => {
+  it('the full-scan reference adds nothing of its own and finds what a label introduces', () => {
+    expect(extractSenderRefs('ref_ ')).toEqual([]);
+    expect(fullScanRefs('x')).toEqual([]);
+    expect(fullScanRefs('Réf. : 2024/123')).toEqual(['2024/123']);
+    expect(fullScanRefs('2024/123 ref')).toEqual([]);
+  });
+
+  it.each(LABELS)('label %s, in every case, is found', (label) => {
+    const problems: string[] = [];
+    for (const form of caseForms(label)) {
+      for (const text of [`${form} : 2024/12345 suite`, `Bonjour,\n${form} n° 2024/12345\nMerci`, `(${form} 2024/12345)`]) {
+        const fast = extractSenderRefs(text);
+        const full = fullScanRefs(text);
+        if (JSON.stringify(fast) !== JSON.stringify(full) || !fast.includes('2024/12345')) problems.push(`${JSON.stringify(text)}: ${JSON.stringify(fast)} vs full scan ${JSON.stringify(full)}`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('the training texts: the same references as the full scan', () => {
+    expect(corpus.length).toBeGreaterThanOrEqual(4000);
+    const differ: string[] = [];
+    let withRefs = 0;
+    for (const text of corpus) {
+      const fast = extractSenderRefs(text);
+      const full = fullScanRefs(text);
+      if (full.length > 0) withRefs++;
+      if (JSON.stringify(fast) !== JSON.stringify(full)) differ.push(`${JSON.stringify(text.slice(0, 80))}: ${JSON.stringify(fast)} vs ${JSON.stringify(full)}`);
+    }
+    expect(differ.slice(0, 10)).toEqual([]);
+    expect(withRefs).toBeGreaterThan(20);
+  });
+
+  it('random texts of label pieces, odd cases and letters that case-fold (ſ, K, İ, ı): the same as the full scan', () => {
+    const rand = prng(53);
+    const pick = pickFrom(rand);
+    const pieces = [
+      ...LABELS, ...LABELS.map((l) => l.toUpperCase()), 're', 'ré', 'RÉ', 'f', 'f.', 'F', 'ference', 'rence', 'az', 'AZ', 'az.', 'Az:', 'zeichen',
+      'ZEICHEN', 'akten', 'znak', 'ZNAK', 'sygn', 'SYGN.', 'kenmerk', 'KENMERK', 'ri', 'rif', 'RIF', 'ſ', 'K', 'İ', 'ı', 'ª', 'º', 'n°', 'No.', 'nr',
+      'numéro', '2024/123', '12 345', 'AB-77', '1 85 05 78 006 084 91', 'ţ', 'ț', 'ă', 'é', 'e\u0301', 'x', 'mot', 'Dossier', '😀', '\ud800',
+    ];
+    const glue = [' ', '', ':', ' : ', '\n', '.', '#', '-', '/', '_', '  ', '\u00a0', 'é', '1'];
+    const differ: string[] = [];
+    let found = 0;
+    for (let n = 0; n < 5000; n++) {
+      let text = '';
+      const len = 1 + Math.floor(rand() * 8);
+      for (let i = 0; i < len; i++) text += pick(glue) + pick(pieces);
+      const fast = extractSenderRefs(text);
+      const full = fullScanRefs(text);
+      if (full.length > 0) found++;
+      if (JSON.stringify(fast) !== JSON.stringify(full)) differ.push(`${JSON.stringify(text)}: ${JSON.stringify(fast)} vs ${JSON.stringify(full)}`);
+    }
+    expect(differ.slice(0, 10)).toEqual([]);
+    expect(found).toBeGreaterThan(500);
+  });
+});
+
+// ------------------------------------------------------------------------------ country tokens
+
+/** The tokeniser before f4ef061 (countries.ts tokens() then toLowerCase per token). */
+function oldTokens(text: string): { words: string[]; lower: string[] } {
+  const words = text.normalize('NFD').replace(/\p{M}+/gu, '').match(/[\p{L}\p{N}]+/gu) ?? [];
+  return { words, lower: words.map((w) => w.toLowerCase()) };
+}
+
+function tokenDiffs(texts: Iterable<string>): string[] {
+  const out: string[] = [];
+  for (const text of texts) {
+    const got = textTokens(text);
+    const want = oldTokens(text);
+    if (JSON.stringify(got) !== JSON.stringify(want)) {
+      out.push(`${JSON.stringify(text.slice(0, 60))} (${[...text.slice(0, 12)].map((c) => c.codePointAt(0)!.toString(16)).join(' ')}): ${JSON.stringify(got).slice(0, 200)} vs ${JSON.stringify(want).slice(0, 200)}`);
+      if (out.length >= 10) break;
+    }
+  }
+  return out;
+}
+
+describe('textTokens (countries.ts) is the old tokeniser', () => {
+  it('on the training texts', () => {
+    expect(tokenDiffs(corpus)).toEqual([]);
+  });
+
+  it('on every BMP character (lone surrogates included), in a few neighbourhoods', () => {
+    function* texts(): Generator<string> {
+      for (let c = 0; c < 0x10000; c++) {
+        const ch = String.fromCharCode(c);
+        yield ch;
+        yield `a${ch}b`;
+        yield `Σ${ch}Σ \u0301${ch}\u0301İ1`;
+        yield `ΟΔΟΣ${ch}`;
+      }
+    }
+    expect(tokenDiffs(texts())).toEqual([]);
+  });
+
+  it('on random strings of a mixed alphabet (accents, marks, Greek Σσς, İı, ßẞ, ț ş ł, emoji, lone surrogates)', () => {
+    const rand = prng(2026);
+    const pick = pickFrom(rand);
+    const alphabet = [
+      ...'abcxyzABCXYZ0123456789', ...'àéèêëïîôöüûùçñãõåÀÉÈÊËÏÎÔÖÜÛÙÇÑÃÕÅ', ...'ąęłńśźżĄĘŁŃŚŹŻășşțţĂȘŞȚŢčřžőű',
+      ...'\u0300\u0301\u0302\u0303\u0308\u0326\u0327\u0328\u030c\u036f', ...'ΑΒΓΣσςΟΔΛαβγοδλ', 'İ', 'ı', 'I', 'i', 'ß', 'ẞ', 'ǅ', 'ǈ', 'ﬁ', 'Å', 'K',
+      ...' \n\t.,;:!?\'’"-—/()«»_@#', '\u00a0', '😀', '𝐀', '𝟏', '\ud83d', '\ude00', '\ud800', '\udfff', '१', '٣', 'Ⅻ', 'ⅻ', 'ª', 'º', '²', '½',
+    ];
+    const marks = [...'\u0300\u0301\u0308\u0327\u036f'];
+    function* texts(): Generator<string> {
+      for (let n = 0; n < 6000; n++) {
+        let s = '';
+        const len = Math.floor(rand() * 40);
+        for (let i = 0; i < len; i++) {
+          const r = rand();
+          // Marks alone, after spaces and digits, and in runs, as well as after letters.
+          s += r < 0.1 ? pick([' ', '1', '', '-']) + pick(marks) : r < 0.15 ? pick(marks) + pick(marks) : pick(alphabet);
+        }
+        yield s;
+        // Most real texts have no surrogates: the one-pass path. Half the strings without them.
+        yield s.replace(/[\ud800-\udfff]/g, ' ');
+      }
+    }
+    expect(tokenDiffs(texts())).toEqual([]);
+  });
+});
+
+// -------------------------------------------------------------------------------- language words
+
+describe('functionWordLeader (language.ts): words are the runs of letters, by code point', () => {
+  const texts = Object.values(samples as Record<string, string[]>).flatMap((list) => [list.slice(0, 8).join(' '), list.slice(8, 16).join(' '), ...list.slice(0, 5)]);
+
+  it('any run of non-letters between words scores the same as a space (digits, apostrophes, hyphens, marks, emoji, lone surrogates)', () => {
+    const rand = prng(7);
+    const pick = pickFrom(rand);
+    const separators = [' ', '  ', '\n\n', "'", '’', '-', ' - ', '1', '2024', '.', ', ', '😀', '\ud800', ' \udc00', '\u0301', ' \u0301', '_', '\u00a0', '१', '½', '«', '\ud83d '];
+    const differ: string[] = [];
+    for (const text of texts) {
+      const want = functionWordLeader(text);
+      for (let n = 0; n < 10; n++) {
+        const noisy = text.replace(/ /g, () => pick(separators) + (rand() < 0.3 ? pick(separators) : ''));
+        const got = functionWordLeader(noisy);
+        if (got !== want) differ.push(`${JSON.stringify(noisy.slice(0, 80))}: ${got} vs ${want}`);
+      }
+    }
+    expect(differ.slice(0, 10)).toEqual([]);
+    // Not vacuous: most samples have a clear leader.
+    expect(texts.filter((t) => functionWordLeader(t) !== null).length).toBeGreaterThan(texts.length / 2);
+  });
+
+  it('a letter of any script (astral included) glued to each word spoils it as an ASCII letter does', () => {
+    const differ: string[] = [];
+    for (const text of texts) {
+      const want = functionWordLeader(text.replace(/(\p{L}+)/gu, 'x$1'));
+      // Not İ: it lower-cases to i and a combining dot, which is no letter and ends the word.
+      for (const glue of ['𝐀', 'ж', 'Σ', 'ı', '中', 'ǅ']) {
+        const got = functionWordLeader(text.replace(/(\p{L}+)/gu, `${glue}$1`));
+        if (got !== want) differ.push(`glue ${glue} on ${JSON.stringify(text.slice(0, 60))}: ${got} vs ${want}`);
+      }
+    }
+    expect(differ.slice(0, 10)).toEqual([]);
+  });
+});
