@@ -151,47 +151,63 @@ export interface Placement {
 }
 
 /**
- * MOVE the messages out of `folder`, one command per destination, then set the register keywords.
- * Returns, for each UID that was still in `folder`, where it went (destination UID from the server's
- * COPYUID); a UID missing from the result had already left `folder` (an earlier attempt, or a person).
+ * Carry the messages out of `folder` to their destinations. Returns, for each UID that was still in
+ * `folder`, where it went (its UID there, from the server's COPYUID or APPENDUID); a UID missing from
+ * the result had already left `folder` (an earlier attempt, or a person), or an earlier attempt had
+ * already filed its copy (see `COPYING_MARK`): the caller finds it in its destination.
  *
- * The register records the destination UID, so finding a message again never depends on its keyword.
- * The keyword (routing.registerKeyword) is for the people reading the mailbox, and it is costly:
+ * A message that gets a register keyword is COPIED with it (APPEND of its bytes, flags and
+ * INTERNALDATE, keyword added) and then expunged from `folder`, on servers with UIDPLUS: this session
+ * never selects the destination. The other way, MOVE then STORE in the destination, costs much more:
  * Dovecot re-sends a folder's whole keyword list (FLAGS and PERMANENTFLAGS) to every session with the
- * folder selected each time a new keyword appears in it, and never forgets one, so each STORE of a
- * unique register number costs more than the last (see README, "Known limits").
+ * folder selected each time a new keyword appears in it, and at each SELECT, and never forgets one,
+ * so each STORE of a unique register number cost more than the last (README, "Known limits").
+ * Without a keyword (routing.registerKeyword false), or without UIDPLUS: one MOVE per destination.
+ * The register records the destination UID, so finding a message again never depends on its keyword.
  */
 export async function moveMessages(
   client: ImapFlow,
   folder: string,
   reqs: MoveRequest[],
-  /** Told, for each destination where keywords were set, how many keywords the folder holds. */
+  /** Told, for each destination where keywords were set by STORE (servers without UIDPLUS), how many
+   *  keywords the folder holds. */
   onFolderKeywords?: (folder: string, keywords: number) => void,
 ): Promise<Map<number, Placement>> {
   for (const dest of new Set(reqs.map((r) => r.dest))) await ensureFolder(client, dest);
   const placed = new Map<number, Placement>();
+  let resumed: CopyMeta[] = [];
+  let byUid = new Map<number, MoveRequest>();
+  let tagAfterMove: MoveRequest[] = [];
   const lock = await client.getMailboxLock(folder);
   try {
     const uidplus = client.capabilities.has('UIDPLUS');
     let todo = reqs;
     if (!uidplus) todo = await present(client, reqs);
-    for (const r of todo) if (r.keyword && !r.messageId) await addKeyword(client, r.uid, r.keyword);
-    await moveBatch(client, todo, placed, uidplus);
-    const missed = uidplus ? todo.filter((r) => !placed.has(r.uid)) : [];
+    let viaMove = uidplus ? todo.filter((r) => !r.keyword) : todo;
+    const plan = uidplus ? await planCopies(client, todo.filter((r) => r.keyword)) : null;
+    if (plan) {
+      ({ resumed, byUid } = plan);
+      viaMove = [...viaMove, ...plan.tooBig];
+    }
+    for (const r of viaMove) if (r.keyword && !r.messageId) await addKeyword(client, r.uid, r.keyword);
+    await moveBatch(client, viaMove, placed, uidplus);
+    const missed = uidplus ? viaMove.filter((r) => !placed.has(r.uid)) : [];
     if (missed.length > 0) {
       // This session may not have been told yet about messages another one saw a moment ago (the
       // poller's connection): NOOP lets the server report them, then try those once more.
       await client.noop();
       await moveBatch(client, missed, placed, uidplus);
     }
+    if (plan && plan.fresh.length > 0) await copyAndExpunge(client, plan.fresh, plan.byUid, placed);
+    tagAfterMove = viaMove.filter((r) => r.keyword && r.messageId && placed.has(r.uid));
   } finally {
     lock.release();
   }
-  const toTag = reqs.filter((r) => r.keyword && r.messageId && placed.has(r.uid));
-  for (const dest of new Set(toTag.map((r) => r.dest))) {
+  if (resumed.length > 0) await finishResumed(client, folder, resumed, byUid, placed);
+  for (const dest of new Set(tagAfterMove.map((r) => r.dest))) {
     const dlock = await client.getMailboxLock(dest);
     try {
-      const batch = toTag.filter((x) => x.dest === dest);
+      const batch = tagAfterMove.filter((x) => x.dest === dest);
       for (const r of batch) {
         const to = placed.get(r.uid)!.uid;
         // Without COPYUID the new UID is unknown: find the copy by Message-ID.
@@ -203,6 +219,143 @@ export async function moveMessages(
     }
   }
   return placed;
+}
+
+/**
+ * Set, in the watched folder, on a message about to be copied to its destination; the copy is made
+ * without it. Found on a message there, it says that an earlier attempt may have filed a copy already
+ * (a crash, or a connection cut, between the APPEND and the EXPUNGE): the copy is looked for before
+ * another is made. One keyword for every message, so the folder's keyword list grows by one, once.
+ */
+export const COPYING_MARK = '$AiguillageCopying';
+
+/** Bytes of message sources fetched at once for copying (a larger message is fetched alone). */
+const COPY_FETCH_BYTES = 8 * 1024 * 1024;
+
+type CopyMeta = { uid: number; flags?: Set<string>; internalDate?: Date | string; size?: number };
+
+interface CopyPlan {
+  byUid: Map<number, MoveRequest>;
+  /** To copy now; COPYING_MARK is set on them. */
+  fresh: CopyMeta[];
+  /** An earlier attempt began copying them (COPYING_MARK): their copies may exist (finishResumed). */
+  resumed: CopyMeta[];
+  /** Over the server's APPENDLIMIT: moved and tagged instead. */
+  tooBig: MoveRequest[];
+}
+
+/**
+ * Which of the messages to copy (`folder` selected, UIDPLUS) are still there, and how to carry each
+ * out; marks those to copy now. A UID not in `folder` is in none of the lists (not placed).
+ */
+async function planCopies(client: ImapFlow, reqs: MoveRequest[]): Promise<CopyPlan> {
+  const byUid = new Map(reqs.map((r) => [r.uid, r]));
+  const plan: CopyPlan = { byUid, fresh: [], resumed: [], tooBig: [] };
+  if (reqs.length === 0) return plan;
+  const query = { uid: true, flags: true, internalDate: true, size: true } as const;
+  let metas = await client.fetchAll([...byUid.keys()].join(','), query, { uid: true });
+  if (metas.length < byUid.size) {
+    // As in moveMessages: this session may not have been told yet about just-appended mail.
+    await client.noop();
+    metas = await client.fetchAll([...byUid.keys()].join(','), query, { uid: true });
+  }
+  const limit = appendLimit(client);
+  for (const m of metas) {
+    const r = byUid.get(m.uid);
+    if (!r) continue;
+    if (m.flags?.has(COPYING_MARK)) plan.resumed.push(m);
+    else if ((m.size ?? 0) > limit) plan.tooBig.push(r);
+    else plan.fresh.push(m);
+  }
+  if (plan.fresh.length > 0 && !(await client.messageFlagsAdd(plan.fresh.map((m) => m.uid).join(','), [COPYING_MARK], { uid: true }))) {
+    throw new Error('IMAP STORE of the copying mark failed (connection lost?)');
+  }
+  return plan;
+}
+
+/** The largest message the server accepts by APPEND (RFC 7889), if it says. */
+function appendLimit(client: ImapFlow): number {
+  const v = client.capabilities.get('APPENDLIMIT');
+  return typeof v === 'number' && v > 0 ? v : Infinity;
+}
+
+/** APPEND each message's bytes to its destination with its keyword, then expunge the originals. */
+async function copyAndExpunge(client: ImapFlow, metas: CopyMeta[], byUid: Map<number, MoveRequest>, placed: Map<number, Placement>): Promise<void> {
+  const done: number[] = [];
+  for (const chunk of bySize(metas, COPY_FETCH_BYTES)) {
+    const sources = await client.fetchAll(chunk.map((m) => m.uid).join(','), { uid: true, source: true }, { uid: true });
+    const sourceOf = new Map(sources.map((f) => [f.uid, f.source]));
+    for (const m of chunk) {
+      const source = sourceOf.get(m.uid);
+      if (!source) continue; // expunged by someone meanwhile: not placed, the caller looks for it
+      const r = byUid.get(m.uid)!;
+      const flags = [...(m.flags ?? [])].filter((f) => f !== COPYING_MARK && f !== '\\Recent');
+      const res = await client.append(r.dest, source, [...flags, r.keyword!], asDate(m.internalDate) ?? undefined);
+      if (!res || !res.uid) throw new Error(`IMAP APPEND to ${r.dest} gave no APPENDUID`);
+      placed.set(m.uid, { folder: r.dest, uid: res.uid, uidValidity: res.uidValidity !== undefined ? String(res.uidValidity) : null });
+      done.push(m.uid);
+    }
+  }
+  if (done.length > 0 && !(await client.messageDelete(done.join(','), { uid: true }))) {
+    throw new Error(`IMAP EXPUNGE of ${done.length} copied message(s) failed (connection lost?)`);
+  }
+}
+
+/** Consecutive groups of at most `budget` bytes (a larger message alone). */
+function bySize(metas: CopyMeta[], budget: number): CopyMeta[][] {
+  const out: CopyMeta[][] = [];
+  let cur: CopyMeta[] = [];
+  let bytes = 0;
+  for (const m of metas) {
+    const size = m.size ?? 0;
+    if (cur.length > 0 && bytes + size > budget) {
+      out.push(cur);
+      cur = [];
+      bytes = 0;
+    }
+    cur.push(m);
+    bytes += size;
+  }
+  if (cur.length > 0) out.push(cur);
+  return out;
+}
+
+/**
+ * Messages an earlier attempt had begun copying: where their destination holds their copy (the
+ * register keyword, and the original's INTERNALDATE, which a copy keeps: a copy of the same mail
+ * that another watched address filed beside it has its own), the original is expunged and they are
+ * left unplaced (the caller finds the copy, as after a crash between a MOVE and its record); where it
+ * holds none, they are copied now.
+ */
+async function finishResumed(client: ImapFlow, folder: string, metas: CopyMeta[], byUid: Map<number, MoveRequest>, placed: Map<number, Placement>): Promise<void> {
+  const filed = new Set<number>();
+  for (const dest of new Set(metas.map((m) => byUid.get(m.uid)!.dest))) {
+    const dlock = await client.getMailboxLock(dest);
+    try {
+      for (const m of metas) {
+        const r = byUid.get(m.uid)!;
+        if (r.dest !== dest) continue;
+        const copies = await searchUids(client, { keyword: r.keyword! });
+        if (copies.length === 0) continue;
+        const when = asDate(m.internalDate)?.getTime();
+        const dates = await client.fetchAll(copies.join(','), { uid: true, internalDate: true }, { uid: true });
+        if (when !== undefined && dates.some((d) => asDate(d.internalDate)?.getTime() === when)) filed.add(m.uid);
+      }
+    } finally {
+      dlock.release();
+    }
+  }
+  const lock = await client.getMailboxLock(folder);
+  try {
+    const gone = metas.filter((m) => filed.has(m.uid)).map((m) => m.uid);
+    if (gone.length > 0 && !(await client.messageDelete(gone.join(','), { uid: true }))) {
+      throw new Error(`IMAP EXPUNGE of ${gone.length} already copied message(s) failed (connection lost?)`);
+    }
+    const again = metas.filter((m) => !filed.has(m.uid));
+    if (again.length > 0) await copyAndExpunge(client, again, byUid, placed);
+  } finally {
+    lock.release();
+  }
 }
 
 /** Keywords the selected folder held when it was selected (its PERMANENTFLAGS less the system flags

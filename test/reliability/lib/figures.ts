@@ -71,7 +71,13 @@ function expectedLeaf(status: string, destination: string): string {
   return status === 'error' ? 'Erreurs' : status === 'to-review' ? 'secretariat' : destination;
 }
 
-export async function figures(user: ImapTestUser, registerPath: string, appended: number): Promise<Figures> {
+/**
+ * `keywords: false` (routing.registerKeyword off): messages carry no register keyword, so each is
+ * matched to the register by the folder and UID its source row records, and a message in a
+ * destination that no row records is a surplus copy.
+ */
+export async function figures(user: ImapTestUser, registerPath: string, appended: number, opts: { keywords?: boolean } = {}): Promise<Figures> {
+  const keywords = opts.keywords ?? true;
   const inv = await inventory(user);
   const problems: string[] = [];
   const r = new Register({ path: registerPath, numberPrefix: 'DAJ', replyDelayDays: 30 });
@@ -81,15 +87,19 @@ export async function figures(user: ImapTestUser, registerPath: string, appended
     for (const m of inv) {
       if (m.folder === 'INBOX') problems.push(`still in INBOX: uid ${m.uid} (${m.messageId ?? 'no Message-ID'})`);
       const own = m.keywords.filter((k) => /^[A-Z][A-Z0-9]*-\d{4}-\d{6}$/.test(k));
-      if (m.folder !== 'INBOX' && own.length !== 1) problems.push(`${m.folder} uid ${m.uid} carries ${own.length} register keywords`);
+      if (m.folder !== 'INBOX' && own.length !== (keywords ? 1 : 0)) problems.push(`${m.folder} uid ${m.uid} carries ${own.length} register keywords`);
       for (const k of own) byKeyword.set(k, [...(byKeyword.get(k) ?? []), m]);
     }
     let ok = 0;
     // Extra register rows, plus extra copies of a registered message in the mailbox (counted below).
     let duplicates = Math.max(0, items.length - appended);
+    const byPlace = new Map(inv.map((m) => [`${m.folder}\u0000${m.uid}`, m]));
+    const claimed = new Set<Placement>();
     for (const it of items) {
-      const placed = (byKeyword.get(keywordFor(it.registerNo)) ?? []).filter((m) => m.folder !== 'INBOX');
       const sources = r.sourcesOf(it.id);
+      const recorded = sources.map((s) => (s.folder && s.folderUid !== null ? byPlace.get(`${s.folder}\u0000${s.folderUid}`) : undefined)).filter((m): m is Placement => !!m);
+      const placed = keywords ? (byKeyword.get(keywordFor(it.registerNo)) ?? []).filter((m) => m.folder !== 'INBOX') : recorded;
+      for (const m of placed) claimed.add(m);
       if (placed.length > 1) {
         duplicates += placed.length - 1;
         problems.push(`${it.registerNo} is in ${placed.length} places: ${placed.map((m) => m.folder).join(', ')}`);
@@ -107,6 +117,11 @@ export async function figures(user: ImapTestUser, registerPath: string, appended
       else if (sources[0].folderUid !== null && sources[0].folderUid !== m.uid) problems.push(`${it.registerNo} is at uid ${m.uid} in ${m.folder}, the register records uid ${sources[0].folderUid}`);
       else if (it.messageId && m.messageId && squash(it.messageId) !== squash(m.messageId)) problems.push(`${it.registerNo} keyword on another message (register ${it.messageId}, mailbox ${m.messageId})`);
       else ok++;
+    }
+    if (!keywords) {
+      const strays = inv.filter((m) => m.folder !== 'INBOX' && !claimed.has(m));
+      duplicates += strays.length;
+      for (const m of strays) problems.push(`${m.folder} uid ${m.uid} is recorded by no register row (a surplus copy)`);
     }
     const c = r.counts();
     return { appended, registered: c.items, moved: c.moved, errors: c.errors, duplicates, lost: Math.max(0, appended - ok), problems };
