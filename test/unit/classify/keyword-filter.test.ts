@@ -13,25 +13,15 @@ import { withDigraphs } from '../../../src/classify/rules/compile';
 import { loadRules } from '../../../src/classify/rules/load';
 import { buildView, type MessageView } from '../../../src/classify/rules/view';
 import { compileKeywordSearch, fold, KeywordFilter, type KeywordSearch } from '../../../src/classify/text';
-import { buildIndex, loadSenderDirectory } from '../../../src/index';
-import { DEFAULT_PARSE_LIMITS, parseMessage } from '../../../src/parse';
+import { indexCorpus, listLabelledDirs } from '../../../src/classify/model/corpus';
+import { loadSenderDirectory } from '../../../src/index';
+import { DEFAULT_PARSE_LIMITS } from '../../../src/parse';
+import { mulberry32 as prng } from '../../../src/shared/prng';
 
 const root = path.join(__dirname, '../../..');
 const RULES_FILE = path.join(root, 'config/rules.yaml');
 const TEXT_FIELDS = ['subject', 'text', 'attachmentNames', 'sender'] as const;
 const YAML_FIELDS = new Set(['subject', 'text', 'attachmentName', 'sender']);
-
-/** mulberry32: seeded, so a failure reproduces. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Every `keywords` list of the rules file, flattened over its languages as compile.ts does. */
 function keywordLists(): string[][] {
@@ -85,24 +75,9 @@ const keywordsOfList = LISTS.map((words) => [...new Set(words)].map((k) => keywo
 
 /** The folded fields of every training message, as the rule engine sees them (buildView). */
 async function trainingViews(): Promise<MessageView[]> {
-  const senders = loadSenderDirectory(fs.readFileSync(path.join(root, 'config/senders.yaml'), 'utf8'));
-  const files: string[] = [];
-  const walk = (dir: string): void => {
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      const p = path.join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith('.eml')) files.push(p);
-    }
-  };
-  walk(path.join(root, 'config/training'));
-  files.sort();
-  const views: MessageView[] = [];
-  for (const file of files) {
-    const parsed = await parseMessage(fs.readFileSync(file), DEFAULT_PARSE_LIMITS);
-    const index = buildIndex(parsed, { senders, scannerAddresses: [], maxTextChars: DEFAULT_PARSE_LIMITS.maxTextChars });
-    views.push(buildView({ index, receivedAt: parsed.date ?? new Date('2024-03-01T10:00:00Z') }));
-  }
-  return views;
+  const deps = { limits: DEFAULT_PARSE_LIMITS, senders: loadSenderDirectory(fs.readFileSync(path.join(root, 'config/senders.yaml'), 'utf8')), scannerAddresses: [] };
+  const items = await indexCorpus(listLabelledDirs(path.join(root, 'config/training')), deps);
+  return items.map(({ index, receivedAt }) => buildView({ index, receivedAt }));
 }
 
 /** Separators between a keyword's words: 1-4 spaces/punctuation (and 5, which the regex refuses). */
