@@ -47,6 +47,20 @@ function asDate(d: Date | string | undefined): Date | null {
   return d instanceof Date ? d : d ? new Date(d) : null;
 }
 
+/**
+ * UID FETCH in the selected folder. UIDs missing from the answer are asked once more after a NOOP:
+ * this session may not have been told yet about messages appended a moment ago (the poller's
+ * connection saw them first). A UID still missing is not in the folder.
+ */
+async function fetchByUid(client: ImapFlow, uids: number[], query: Parameters<ImapFlow['fetchAll']>[1]): Promise<Awaited<ReturnType<ImapFlow['fetchAll']>>> {
+  const rows = await client.fetchAll(uids.join(','), query, { uid: true });
+  const got = new Set(rows.map((r) => r.uid));
+  const missing = uids.filter((u) => !got.has(u));
+  if (missing.length === 0) return rows;
+  await client.noop();
+  return [...rows, ...(await client.fetchAll(missing.join(','), query, { uid: true }))];
+}
+
 export interface FetchedMessage {
   uid: number;
   messageId: string | null; // from the envelope, known even when the source is not downloaded
@@ -64,14 +78,7 @@ export async function fetchMessages(client: ImapFlow, folder: string, uids: numb
   if (uids.length === 0) return out;
   const lock = await client.getMailboxLock(folder);
   try {
-    const query = { uid: true, size: true, internalDate: true, envelope: true } as const;
-    let metas = await client.fetchAll(uids.join(','), query, { uid: true });
-    if (metas.length < uids.length) {
-      // This session may not have been told about messages appended a moment ago (the poller's
-      // connection saw them first): NOOP lets the server report them, then look again.
-      await client.noop();
-      metas = await client.fetchAll(uids.join(','), query, { uid: true });
-    }
+    const metas = await fetchByUid(client, uids, { uid: true, size: true, internalDate: true, envelope: true });
     const wanted = new Set(uids);
     const small: number[] = [];
     for (const m of metas) {
@@ -109,20 +116,9 @@ export async function fetchSources(client: ImapFlow, folder: string, uids: numbe
   if (uids.length === 0) return out;
   const lock = await client.getMailboxLock(folder);
   try {
-    const query = { uid: true, internalDate: true, source: true } as const;
-    const take = (rows: Awaited<ReturnType<ImapFlow['fetchAll']>>) => {
-      for (const f of rows) {
-        if (!f.source || out.has(f.uid)) continue;
-        const internalDate = asDate(f.internalDate);
-        out.set(f.uid, { uid: f.uid, messageId: null, size: f.source.length, internalDate, source: f.source });
-      }
-    };
-    take(await client.fetchAll(uids.join(','), query, { uid: true }));
-    const missing = uids.filter((u) => !out.has(u));
-    if (missing.length > 0) {
-      // As in fetchMessages: this session may not have been told yet about just-appended mail.
-      await client.noop();
-      take(await client.fetchAll(missing.join(','), query, { uid: true }));
+    for (const f of await fetchByUid(client, uids, { uid: true, internalDate: true, source: true })) {
+      if (!f.source || out.has(f.uid)) continue;
+      out.set(f.uid, { uid: f.uid, messageId: null, size: f.source.length, internalDate: asDate(f.internalDate), source: f.source });
     }
     return out;
   } finally {
@@ -252,13 +248,7 @@ async function planCopies(client: ImapFlow, reqs: MoveRequest[]): Promise<CopyPl
   const byUid = new Map(reqs.map((r) => [r.uid, r]));
   const plan: CopyPlan = { byUid, fresh: [], resumed: [], tooBig: [] };
   if (reqs.length === 0) return plan;
-  const query = { uid: true, flags: true, internalDate: true, size: true } as const;
-  let metas = await client.fetchAll([...byUid.keys()].join(','), query, { uid: true });
-  if (metas.length < byUid.size) {
-    // As in moveMessages: this session may not have been told yet about just-appended mail.
-    await client.noop();
-    metas = await client.fetchAll([...byUid.keys()].join(','), query, { uid: true });
-  }
+  const metas = await fetchByUid(client, [...byUid.keys()], { uid: true, flags: true, internalDate: true, size: true });
   const limit = appendLimit(client);
   for (const m of metas) {
     const r = byUid.get(m.uid);
