@@ -53,12 +53,8 @@ export interface KeywordSearch {
  * match a short run of spaces/punctuation so "directive 2011/24" also matches "directive 2011 / 24".
  * ASCII `\b` rather than Unicode lookarounds: folded text is (nearly) ASCII, and irregexp runs
  * `\b`-anchored literal alternations several times faster — this is the hot path of the worker.
+ * With the regex come the words a text needs for it to have a chance (see KeywordFilter).
  */
-export function compileKeywords(keywords: string[]): RegExp | null {
-  return compileKeywordSearch(keywords)?.re ?? null;
-}
-
-/** compileKeywords, with the words a text needs for the regex to have a chance (see KeywordFilter). */
 export function compileKeywordSearch(keywords: string[]): KeywordSearch | null {
   const words = new Set<string>();
   const prefixes = new Set<string>();
@@ -110,7 +106,7 @@ function requiredWord(parts: string[], prefix: boolean): string | null {
 }
 
 /** [a-z0-9]: the characters of a word of folded text. */
-export function isWordChar(c: number): boolean {
+function isWordChar(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
 }
 
