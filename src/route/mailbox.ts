@@ -171,8 +171,7 @@ export async function moveMessages(
 ): Promise<Map<number, Placement>> {
   for (const dest of new Set(reqs.map((r) => r.dest))) await ensureFolder(client, dest);
   const placed = new Map<number, Placement>();
-  let resumed: CopyMeta[] = [];
-  let byUid = new Map<number, MoveRequest>();
+  let plan: CopyPlan | null = null;
   let tagAfterMove: MoveRequest[] = [];
   const lock = await client.getMailboxLock(folder);
   try {
@@ -180,9 +179,8 @@ export async function moveMessages(
     let todo = reqs;
     if (!uidplus) todo = await present(client, reqs);
     let viaMove = uidplus ? todo.filter((r) => !r.keyword) : todo;
-    const plan = uidplus ? await planCopies(client, todo.filter((r) => r.keyword)) : null;
-    if (plan) {
-      ({ resumed, byUid } = plan);
+    if (uidplus) {
+      plan = await planCopies(client, todo.filter((r) => r.keyword));
       viaMove = [...viaMove, ...plan.tooBig];
     }
     for (const r of viaMove) if (r.keyword && !r.messageId) await addKeyword(client, r.uid, r.keyword);
@@ -199,7 +197,7 @@ export async function moveMessages(
   } finally {
     lock.release();
   }
-  if (resumed.length > 0) await finishResumed(client, folder, resumed, byUid, placed);
+  if (plan && plan.resumed.length > 0) await finishResumed(client, folder, plan.resumed, plan.byUid, placed);
   for (const dest of new Set(tagAfterMove.map((r) => r.dest))) {
     const dlock = await client.getMailboxLock(dest);
     try {
