@@ -80,16 +80,24 @@ test('with UIDPLUS: each message is copied with its bytes, flags, date and keywo
   expect(seen).toEqual([]); // no STORE in a destination, nothing to watch
 });
 
+/**
+ * What an attempt cut between APPEND and EXPUNGE leaves: the originals `marked` carry COPYING_MARK,
+ * and UID 1's copy with its register keyword is in Dest/A, dated `shiftMs` from the original.
+ */
+async function cutAttempt(client: ImapFlow, marked: string, shiftMs = 0): Promise<void> {
+  const lock = await client.getMailboxLock('INBOX');
+  await client.messageFlagsAdd(marked, [COPYING_MARK], { uid: true });
+  const [one] = await client.fetchAll('1', { uid: true, source: true, internalDate: true }, { uid: true });
+  lock.release();
+  await client.mailboxCreate('Dest/A');
+  await client.append('Dest/A', one!.source!, [req(1, 'Dest/A').keyword!], new Date(new Date(one!.internalDate!).getTime() + shiftMs));
+}
+
 test('an attempt cut between APPEND and EXPUNGE is finished without a second copy', async () => {
   const { client } = await connected(2);
   try {
-    // What a cut attempt leaves: the original marked, and (for UID 1) its copy filed.
-    const lock = await client.getMailboxLock('INBOX');
-    await client.messageFlagsAdd('1,2', [COPYING_MARK], { uid: true });
-    const [one] = await client.fetchAll('1', { uid: true, source: true, internalDate: true }, { uid: true });
-    lock.release();
-    await client.mailboxCreate('Dest/A');
-    await client.append('Dest/A', one!.source!, [req(1, 'Dest/A').keyword!], one!.internalDate);
+    // Both originals marked; UID 1's copy was filed before the cut, UID 2's was not.
+    await cutAttempt(client, '1,2');
     const placed = await moveMessages(client, 'INBOX', [req(1, 'Dest/A'), req(2, 'Dest/A')]);
     // UID 1: its copy was there, the original is gone, and the caller finds the copy (not placed).
     expect(placed.has(1)).toBe(false);
@@ -108,13 +116,8 @@ test('an attempt cut between APPEND and EXPUNGE is finished without a second cop
 test('a copy of the same mail filed from another watched address (same keyword, own date) is not taken for the cut copy', async () => {
   const { client } = await connected(1);
   try {
-    const lock = await client.getMailboxLock('INBOX');
-    await client.messageFlagsAdd('1', [COPYING_MARK], { uid: true });
-    const [one] = await client.fetchAll('1', { uid: true, source: true, internalDate: true }, { uid: true });
-    lock.release();
-    await client.mailboxCreate('Dest/A');
-    const otherDate = new Date(new Date(one!.internalDate!).getTime() - 3600_000);
-    await client.append('Dest/A', one!.source!, [req(1, 'Dest/A').keyword!], otherDate);
+    // The copy in Dest/A has the keyword but another date: another address's copy, not UID 1's.
+    await cutAttempt(client, '1', -3600_000);
     const placed = await moveMessages(client, 'INBOX', [req(1, 'Dest/A')]);
     expect(placed.get(1)?.folder).toBe('Dest/A');
     expect(await listing(client, 'INBOX')).toEqual([]);
