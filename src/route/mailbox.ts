@@ -1,5 +1,6 @@
 import type { ImapFlow } from 'imapflow';
 import { stripAngles } from '../parse/parse-message';
+import { appendMessages, type AppendItem } from './append';
 
 /**
  * Carrying a decision out on the mailbox: MOVE, and finding a message that an earlier attempt already
@@ -267,21 +268,29 @@ function appendLimit(client: ImapFlow): number {
   return typeof v === 'number' && v > 0 ? v : Infinity;
 }
 
-/** APPEND each message's bytes to its destination with its keyword, then expunge the originals. */
+/** APPEND each message's bytes to its destination with its keyword (one MULTIAPPEND per destination
+ *  and chunk where the server can), then expunge the originals. */
 async function copyAndExpunge(client: ImapFlow, metas: CopyMeta[], byUid: Map<number, MoveRequest>, placed: Map<number, Placement>): Promise<void> {
   const done: number[] = [];
   for (const chunk of bySize(metas, COPY_FETCH_BYTES)) {
     const sources = await client.fetchAll(chunk.map((m) => m.uid).join(','), { uid: true, source: true }, { uid: true });
     const sourceOf = new Map(sources.map((f) => [f.uid, f.source]));
+    const byDest = new Map<string, { uid: number; item: AppendItem }[]>();
     for (const m of chunk) {
       const source = sourceOf.get(m.uid);
       if (!source) continue; // expunged by someone meanwhile: not placed, the caller looks for it
       const r = byUid.get(m.uid)!;
-      const flags = [...(m.flags ?? [])].filter((f) => f !== COPYING_MARK && f !== '\\Recent');
-      const res = await client.append(r.dest, source, [...flags, r.keyword!], asDate(m.internalDate) ?? undefined);
-      if (!res || !res.uid) throw new Error(`IMAP APPEND to ${r.dest} gave no APPENDUID`);
-      placed.set(m.uid, { folder: r.dest, uid: res.uid, uidValidity: res.uidValidity !== undefined ? String(res.uidValidity) : null });
-      done.push(m.uid);
+      const flags = [...(m.flags ?? [])].filter((f) => f !== COPYING_MARK);
+      const group = byDest.get(r.dest) ?? [];
+      group.push({ uid: m.uid, item: { source, flags: [...flags, r.keyword!], internalDate: asDate(m.internalDate) } });
+      byDest.set(r.dest, group);
+    }
+    for (const [dest, group] of byDest) {
+      const res = await appendMessages(client, dest, group.map((g) => g.item));
+      group.forEach((g, i) => {
+        placed.set(g.uid, { folder: dest, uid: res.uids[i], uidValidity: res.uidValidity });
+        done.push(g.uid);
+      });
     }
   }
   if (done.length > 0 && !(await client.messageDelete(done.join(','), { uid: true }))) {
