@@ -11,6 +11,8 @@ export class Coalescer<T, R> {
   constructor(
     private readonly run: (items: T[]) => Promise<R[]> | R[],
     private readonly maxBatch: number,
+    /** After the first call, wait this long for more before running a batch that is not full. */
+    private readonly lingerMs = 0,
   ) {
     if (!(maxBatch >= 1)) throw new RangeError(`Coalescer: maxBatch must be >= 1, got ${maxBatch}`);
   }
@@ -27,6 +29,7 @@ export class Coalescer<T, R> {
     try {
       // Let the other jobs of this tick add their calls first.
       await new Promise<void>((r) => setImmediate(r));
+      if (this.lingerMs > 0 && this.pending.length < this.maxBatch) await new Promise<void>((r) => setTimeout(r, this.lingerMs));
       while (this.pending.length > 0) {
         const batch = this.pending.splice(0, this.maxBatch);
         try {

@@ -5,6 +5,14 @@ import { Coalescer } from './coalesce';
 import type { ImapPool } from './imap-pool';
 
 /**
+ * How long a registration waits for others before its commit (one fsync, synchronous=FULL, blocking
+ * the event loop): registrations come one at a time as analyses finish, and each committed alone cost
+ * 330 commits for 2,000 messages in the benchmark; waiting 15 ms makes about 125 (register time
+ * 1.57 → 1.09 s). Adds at most 15 ms to a message's latency.
+ */
+export const REGISTER_LINGER_MS = 15;
+
+/**
  * The triage worker's I/O, batched across the jobs in flight: one UID FETCH for many messages, one
  * MOVE per destination, one SQLite transaction (one fsync) for many registrations. Each job still
  * sees a per-message API, and a failed batch fails each of its jobs (BullMQ retries them).
@@ -23,7 +31,7 @@ export class TriageIO {
     /** How many IMAP keywords a destination folder holds, after register keywords were set in it. */
     private readonly onFolderKeywords?: (mailbox: string, folder: string, keywords: number) => void,
   ) {
-    this.registrar = new Coalescer((items) => this.reg.registerMany(items), maxBatch);
+    this.registrar = new Coalescer((items) => this.reg.registerMany(items), maxBatch, REGISTER_LINGER_MS);
     this.moveRecorder = new Coalescer<MoveRecord, number | null>((moves) => this.reg.markMovedMany(moves), maxBatch);
   }
 
