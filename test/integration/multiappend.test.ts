@@ -111,3 +111,26 @@ test('a refused MULTIAPPEND throws and stores none of its messages', async () =>
     await client.logout();
   }
 });
+
+test('a message holding a NUL byte goes in the same command and is stored as a single APPEND stores it', async () => {
+  const client = await connected();
+  try {
+    await client.mailboxCreate('Dest/C');
+    await client.mailboxCreate('Dest/D');
+    const list = items().slice(0, 3);
+    // A raw NUL in a body (broken senders do this): sent as a literal8 where the server has BINARY.
+    list[1] = { ...list[1], source: Buffer.concat([list[1].source, Buffer.from('avant\u0000apres\r\n', 'latin1')]) };
+    const appends = countAppends(client);
+    const res = await appendMessages(client, 'Dest/C', list);
+    expect(appends()).toBe(1);
+    const single = await client.append('Dest/D', list[1].source);
+    const got = await stored(client, 'Dest/C');
+    // Dovecot drops the NUL from what it serves either way: the copy is what one APPEND would make.
+    expect(got.get(res.uids[1])!.source).toBe((await stored(client, 'Dest/D')).get(single!.uid!)!.source);
+    expect(got.get(res.uids[1])!.source).toContain('apres');
+    expect(got.get(res.uids[0])!.source).toBe(list[0].source.toString('latin1'));
+    expect(got.get(res.uids[2])!.source).toBe(list[2].source.toString('latin1'));
+  } finally {
+    await client.logout();
+  }
+});
