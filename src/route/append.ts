@@ -5,7 +5,8 @@ import type { ImapFlow } from 'imapflow';
  * in ONE command: the server stores all of them or none, and answers with their UIDs in order
  * (APPENDUID uid-set). One APPEND a message costs a round trip and a server transaction each; in the
  * triage worker, whose event loop is busy analysing other messages, those round trips were most of the
- * time the copy path took (measured: 5 ms a message under load, against about 1.6 ms batched).
+ * time the copy path took (5 ms a message under load; alone, with one client, 3.0 ms a message by
+ * single APPENDs against 1.6 ms in commands of 20).
  * Without those capabilities, one imapflow APPEND a message.
  */
 export interface AppendItem {
@@ -38,7 +39,6 @@ interface Tools {
 }
 // The package exports its tools as 'imapflow/lib/*.js'; this project resolves types the node10 way,
 // which does not read export maps, hence the typed require.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const tools = require('imapflow/lib/tools.js') as Tools;
 
 export function canMultiAppend(client: ImapFlow): boolean {

@@ -275,17 +275,15 @@ async function copyAndExpunge(client: ImapFlow, metas: CopyMeta[], byUid: Map<nu
   for (const chunk of bySize(metas, COPY_FETCH_BYTES)) {
     const sources = await client.fetchAll(chunk.map((m) => m.uid).join(','), { uid: true, source: true }, { uid: true });
     const sourceOf = new Map(sources.map((f) => [f.uid, f.source]));
-    const byDest = new Map<string, { uid: number; item: AppendItem }[]>();
+    const copies: { uid: number; dest: string; item: AppendItem }[] = [];
     for (const m of chunk) {
       const source = sourceOf.get(m.uid);
       if (!source) continue; // expunged by someone meanwhile: not placed, the caller looks for it
       const r = byUid.get(m.uid)!;
       const flags = [...(m.flags ?? [])].filter((f) => f !== COPYING_MARK);
-      const group = byDest.get(r.dest) ?? [];
-      group.push({ uid: m.uid, item: { source, flags: [...flags, r.keyword!], internalDate: asDate(m.internalDate) } });
-      byDest.set(r.dest, group);
+      copies.push({ uid: m.uid, dest: r.dest, item: { source, flags: [...flags, r.keyword!], internalDate: asDate(m.internalDate) } });
     }
-    for (const [dest, group] of byDest) {
+    for (const [dest, group] of byDestination(copies)) {
       const res = await appendMessages(client, dest, group.map((g) => g.item));
       group.forEach((g, i) => {
         placed.set(g.uid, { folder: dest, uid: res.uids[i], uidValidity: res.uidValidity });
@@ -386,9 +384,7 @@ async function present(client: ImapFlow, reqs: MoveRequest[]): Promise<MoveReque
 }
 
 async function moveBatch(client: ImapFlow, reqs: MoveRequest[], placed: Map<number, Placement>, uidplus: boolean): Promise<void> {
-  const byDest = new Map<string, MoveRequest[]>();
-  for (const r of reqs) byDest.set(r.dest, [...(byDest.get(r.dest) ?? []), r]);
-  for (const [dest, rs] of byDest) {
+  for (const [dest, rs] of byDestination(reqs)) {
     const res = await client.messageMove(rs.map((r) => r.uid).join(','), dest, { uid: true });
     if (!res) throw new Error(`MOVE of ${rs.length} message(s) to ${dest} was refused by the server`);
     const uidValidity = res.uidValidity !== undefined ? String(res.uidValidity) : null;
@@ -399,6 +395,17 @@ async function moveBatch(client: ImapFlow, reqs: MoveRequest[], placed: Map<numb
       else if (!uidplus) placed.set(r.uid, { folder: dest, uid: null, uidValidity: null });
     }
   }
+}
+
+/** `xs` grouped by destination folder, in order of first appearance. */
+function byDestination<T extends { dest: string }>(xs: T[]): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const x of xs) {
+    const group = out.get(x.dest);
+    if (group) group.push(x);
+    else out.set(x.dest, [x]);
+  }
+  return out;
 }
 
 function searchMessageId(client: ImapFlow, messageId: string): Promise<number[]> {
