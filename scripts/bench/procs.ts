@@ -62,3 +62,53 @@ export function cpuSeconds(child: ChildProcess): number | null {
     return null;
   }
 }
+
+/** utime + stime (seconds) of one process from its /proc stat line, or null when it is gone. */
+function statCpu(pid: string): { ppid: string; seconds: number } | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { ppid: f[1], seconds: (Number(f[11]) + Number(f[12])) / 100 };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * CPU seconds used so far by the processes whose command line contains `marker` and by all their
+ * descendants (a Dovecot instance: its master runs with `-c <dir>/…`, the imap processes are its
+ * children). A process that exited is no longer counted: take it for a lower bound.
+ */
+export function treeCpuSeconds(marker: string): number {
+  const procs = new Map<string, { ppid: string; seconds: number; cmd: string }>();
+  for (const pid of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    const s = statCpu(pid);
+    if (!s) continue;
+    let cmd = '';
+    try {
+      cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    } catch {
+      continue;
+    }
+    procs.set(pid, { ...s, cmd });
+  }
+  const inTree = (pid: string): boolean => {
+    for (let p: string | undefined = pid, depth = 0; p && p !== '0' && depth < 16; depth++) {
+      const proc = procs.get(p);
+      if (!proc) return false;
+      if (proc.cmd.includes(marker)) return true;
+      p = proc.ppid;
+    }
+    return false;
+  };
+  let total = 0;
+  for (const [pid, p] of procs) if (inTree(pid)) total += p.seconds;
+  return total;
+}
+
+/** The machine's CPU counters (all cores, clock ticks): total and idle (idle + iowait). */
+export function machineCpu(): { total: number; idle: number } {
+  const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  return { total: f.reduce((a, b) => a + b, 0), idle: f[3] + (f[4] ?? 0) };
+}
