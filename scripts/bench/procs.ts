@@ -53,22 +53,16 @@ export function stop(child: ChildProcess): Promise<void> {
 
 /** CPU time (user + system, seconds) the child has used so far, from /proc (all its threads). */
 export function cpuSeconds(child: ChildProcess): number | null {
-  try {
-    const stat = fs.readFileSync(`/proc/${child.pid}/stat`, 'utf8');
-    // Fields after the command name (which may contain spaces) start after the last ')'.
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
-  } catch {
-    return null;
-  }
+  return child.pid === undefined ? null : (statCpu(String(child.pid))?.seconds ?? null);
 }
 
-/** utime + stime (seconds) of one process from its /proc stat line, or null when it is gone. */
+/** utime + stime (seconds, all threads) and parent of one process from /proc, or null when it is gone. */
 function statCpu(pid: string): { ppid: string; seconds: number } | null {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may contain spaces) start after the last ')'.
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return { ppid: f[1], seconds: (Number(f[11]) + Number(f[12])) / 100 };
+    return { ppid: f[1], seconds: (Number(f[11]) + Number(f[12])) / 100 }; // utime, stime in USER_HZ (100)
   } catch {
     return null;
   }
