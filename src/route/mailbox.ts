@@ -324,12 +324,14 @@ function bySize(metas: CopyMeta[], budget: number): CopyMeta[][] {
  */
 async function finishResumed(client: ImapFlow, folder: string, metas: CopyMeta[], byUid: Map<number, MoveRequest>, placed: Map<number, Placement>): Promise<void> {
   const filed = new Set<number>();
-  for (const dest of new Set(metas.map((m) => byUid.get(m.uid)!.dest))) {
+  const resumed = metas.map((m) => {
+    const r = byUid.get(m.uid)!;
+    return { m, r, dest: r.dest };
+  });
+  for (const [dest, group] of byDestination(resumed)) {
     const dlock = await client.getMailboxLock(dest);
     try {
-      for (const m of metas) {
-        const r = byUid.get(m.uid)!;
-        if (r.dest !== dest) continue;
+      for (const { m, r } of group) {
         const copies = await searchUids(client, { keyword: r.keyword! });
         if (copies.length === 0) continue;
         const when = asDate(m.internalDate)?.getTime();
