@@ -2,6 +2,7 @@
  * `npm run bench [-- --json]`: speed and memory of Aiguillage on this machine, next to what its own
  * parts reach in the same run. Prints figures and ratios; asserts nothing (tests never time things).
  */
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,6 +23,8 @@ import { cpuSeconds, machineCpu, NODE_FLAGS, peakRssMb, PROCESS_ENV, spawnReady,
 const JSON_OUT = process.argv.includes('--json');
 const N = Number(process.env.BENCH_MESSAGES ?? 2000);
 const LATENCY_SAMPLES = Number(process.env.BENCH_LATENCY_SAMPLES ?? 50);
+/** Messages a worker takes before the timed N in the "warm worker" run. */
+const WARM_MESSAGES = 400;
 const progress = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const rate = (n: number, ms: number) => Math.round((n * 1000) / ms);
@@ -39,28 +42,61 @@ async function timeLoop(fn: () => Promise<void>, minMs: number): Promise<{ n: nu
 /** Rounds of the offline comparison: mailparser alone and our pipeline take turns, so that a change
  *  in the machine's speed during the run (a shared VM) weighs on both sides of the ratio alike. */
 const OFFLINE_ROUNDS = 8;
+/** Copies of the mix in one pass of the "as the worker runs it" measure: a stream of messages rather
+ *  than one mix at a time, so that no pass ends waiting for its last PDFs. */
+const STREAM_COPIES = 10;
 
+/** `fn` on every item, `k` at a time (a pool of k loops taking the next item), as the worker's
+ *  BullMQ concurrency does. */
+async function inPool<T>(items: T[], k: number, fn: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  const loop = async () => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(k, items.length) }, loop));
+}
+
+/**
+ * Two ways, each for mailparser alone and for our pipeline on the same messages:
+ * - one message at a time (the offline CLI): the main thread waits while a PDF is read in the PDF
+ *   thread;
+ * - as the worker runs it: `concurrency` messages in flight (the configured worker concurrency) over a
+ *   stream of the mix, so that the PDF thread works beside the main thread, as in production.
+ *   mailparser alone is run the same way (it is faster so too: its stream steps interleave).
+ */
 async function offline() {
   const mix = benchMix();
-  const { deps } = loadAnalysis(loadConfig({ env: {} }), silentLogger());
+  const config = loadConfig({ env: {} });
+  const { deps } = loadAnalysis(config, silentLogger());
+  const concurrency = config.worker.concurrency;
+  const stream = Array.from({ length: STREAM_COPIES }, () => mix).flat();
   for (const m of mix) await analyseMessage(m, deps); // warm-up (model, pdf.js thread, JIT)
-  const parse = { n: 0, ms: 0 };
-  const pipe = { n: 0, ms: 0 };
-  const add = (total: { n: number; ms: number }, r: { n: number; ms: number }) => {
-    total.n += r.n;
-    total.ms += r.ms;
+  const ways = {
+    parse: () => (async () => { for (const m of mix) await simpleParser(m); })(),
+    pipe: () => (async () => { for (const m of mix) await analyseMessage(m, deps); })(),
+    parseK: () => inPool(stream, concurrency, (m) => simpleParser(m)),
+    pipeK: () => inPool(stream, concurrency, (m) => analyseMessage(m, deps)),
   };
+  const sizes = { parse: mix.length, pipe: mix.length, parseK: stream.length, pipeK: stream.length };
+  const totals = { parse: { n: 0, ms: 0 }, pipe: { n: 0, ms: 0 }, parseK: { n: 0, ms: 0 }, pipeK: { n: 0, ms: 0 } };
   for (let round = 0; round < OFFLINE_ROUNDS; round++) {
-    add(parse, await timeLoop(async () => {
-      for (const m of mix) await simpleParser(m);
-    }, 500));
-    add(pipe, await timeLoop(async () => {
-      for (const m of mix) await analyseMessage(m, deps);
-    }, 500));
+    for (const way of ['parse', 'pipe', 'parseK', 'pipeK'] as const) {
+      const r = await timeLoop(ways[way], 500);
+      totals[way].n += r.n * sizes[way];
+      totals[way].ms += r.ms;
+    }
   }
-  const parseOnly = rate(parse.n * mix.length, parse.ms);
-  const pipeline = rate(pipe.n * mix.length, pipe.ms);
-  return { mix: mix.length, parse_only_msg_s: parseOnly, pipeline_msg_s: pipeline, ratio: +(pipeline / parseOnly).toFixed(2) };
+  const msgS = (w: keyof typeof totals) => rate(totals[w].n, totals[w].ms);
+  return {
+    mix: mix.length,
+    parse_only_msg_s: msgS('parse'),
+    pipeline_msg_s: msgS('pipe'),
+    ratio: +(msgS('pipe') / msgS('parse')).toFixed(2),
+    concurrency,
+    parse_only_concurrent_msg_s: msgS('parseK'),
+    pipeline_concurrent_msg_s: msgS('pipeK'),
+    ratio_concurrent: +(msgS('pipeK') / msgS('parseK')).toFixed(2),
+  };
 }
 
 interface Env {
@@ -107,9 +143,24 @@ function movedCount(file: string): number {
   }
 }
 
-async function endToEnd(env: Env, workers: number, tag: string, extra: Record<string, string> = {}) {
+/**
+ * N messages through real poller and worker processes. With `warm` > 0, the workers first take `warm`
+ * other messages (then the poller stops), and the N are timed on workers whose code is already
+ * compiled, as in production where a worker runs for days: in a fresh process V8 spends the first
+ * seconds compiling (measured: ~2.4 s of TurboFan on background threads in an 8 s run).
+ */
+async function endToEnd(env: Env, workers: number, tag: string, extra: Record<string, string> = {}, warm = 0) {
   const mb = await newMailbox(env, tag);
   Object.assign(mb.vars, extra);
+  let ws: ChildProcess[] = [];
+  if (warm > 0) {
+    progress(`e2e ×${workers}: warming the worker(s) with ${warm} messages`);
+    await append(mb.client, uniqueMessages(warm, `${tag}w`));
+    ws = await Promise.all(Array.from({ length: workers }, () => spawnReady('triage', mb.vars, 'triage worker started')));
+    const warmPoller = await spawnReady('poller', mb.vars, 'watching mailbox');
+    while (movedCount(mb.registerPath) < warm) await sleep(50);
+    await stop(warmPoller);
+  }
   progress(`e2e ×${workers}: appending ${N} messages`);
   await append(mb.client, uniqueMessages(N, tag));
   // The raw speed of the part: one FETCH of every source of this mailbox.
@@ -121,20 +172,24 @@ async function endToEnd(env: Env, workers: number, tag: string, extra: Record<st
   const fetchMs = performance.now() - tf;
   lock.release();
   await c.logout();
-  progress(`e2e ×${workers}: starting ${workers} worker process(es) and the poller`);
-  const ws = await Promise.all(Array.from({ length: workers }, () => spawnReady('triage', mb.vars, 'triage worker started')));
+  if (warm === 0) {
+    progress(`e2e ×${workers}: starting ${workers} worker process(es) and the poller`);
+    ws = await Promise.all(Array.from({ length: workers }, () => spawnReady('triage', mb.vars, 'triage worker started')));
+  } else progress(`e2e ×${workers}: starting the poller`);
   // Where the machine's time goes during the run: Dovecot's processes (a private instance only) and idle.
   const dovecotCpu = () => (env.dovecot.dir ? treeCpuSeconds(env.dovecot.dir) : null);
+  const workersCpu = () => ws.map(cpuSeconds).reduce((a: number, b) => a + (b ?? 0), 0);
   const dovecot0 = dovecotCpu();
   const machine0 = machineCpu();
+  const cpu0 = warm > 0 ? workersCpu() : 0; // cold: the workers' start-up counts
   const t0 = performance.now();
   const poller = await spawnReady('poller', mb.vars, 'watching mailbox');
-  while (movedCount(mb.registerPath) < N) await sleep(50);
+  while (movedCount(mb.registerPath) < warm + N) await sleep(50);
   const ms = performance.now() - t0;
   const machine1 = machineCpu();
   const dovecot1 = dovecotCpu();
   // CPU per message: steadier than the wall clock when something else runs on the machine.
-  const cpu = ws.map(cpuSeconds).reduce((a: number, b) => a + (b ?? 0), 0);
+  const cpu = workersCpu() - cpu0;
   const out = {
     messages: N,
     msg_s: rate(N, ms),
@@ -203,15 +258,21 @@ async function main() {
   const started = Date.now();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aig-bench-'));
   fs.chmodSync(dir, 0o711);
-  // BENCH_E2E_ONLY=1: only the one-worker end-to-end run (for profiling with BENCH_PROF_DIR).
+  // BENCH_E2E_ONLY=1: only the one-worker end-to-end run (for profiling with BENCH_PROF_DIR);
+  // BENCH_OFFLINE_ONLY=1: only the offline comparison.
   const e2eOnly = process.env.BENCH_E2E_ONLY === '1';
   progress('offline path (parse + index + classify vs mailparser alone)');
   const off = e2eOnly ? null : await offline();
+  if (process.env.BENCH_OFFLINE_ONLY === '1') {
+    process.stdout.write(JSON.stringify(off) + '\n');
+    return;
+  }
   const redis = await ensureRedis({ url: process.env.REDIS_URL, log: progress, allowInstall: true });
   const dovecot = await startDovecot({ dir: path.join(dir, 'dovecot'), log: progress, allowInstall: true });
   const env: Env = { redis, dovecot, dir };
   try {
-    const one = await endToEnd(env, 1, 'a');
+    // BENCH_E2E_WORKERS=N: with BENCH_E2E_ONLY, that run with N worker processes.
+    const one = await endToEnd(env, e2eOnly ? Number(process.env.BENCH_E2E_WORKERS ?? 1) : 1, 'a', {}, Number(process.env.BENCH_WARM ?? 0));
     if (e2eOnly) {
       await Promise.all([...one.ws, one.poller].map(stop));
       process.stdout.write(JSON.stringify(one.out) + '\n');
@@ -230,6 +291,9 @@ async function main() {
     // The register-number keyword (routing.registerKeyword, on by default) is the largest single cost.
     const noKw = await endToEnd(env, 1, 'k', { AIG_REGISTER_KEYWORD: 'false' });
     await Promise.all([...noKw.ws, noKw.poller].map(stop));
+    // The same N on a worker that has already run (its code compiled), as in production.
+    const warm = await endToEnd(env, 1, 'w', {}, WARM_MESSAGES);
+    await Promise.all([...warm.ws, warm.poller].map(stop));
     const two = await endToEnd(env, 2, 'b');
     await Promise.all([...two.ws, two.poller].map(stop));
     // Scale-out on a machine whose speed drifts: one more run of each, taking turns with the first
@@ -248,7 +312,7 @@ async function main() {
       // What the worker and poller processes ran with (production settings unless overridden).
       process_settings: `${NODE_FLAGS.join(' ')}, MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX ?? PROCESS_ENV.MALLOC_ARENA_MAX}`,
       offline: off!,
-      end_to_end: { ...one.out, bullmq_noop_msg_s: noop, without_register_keyword: noKw.out },
+      end_to_end: { ...one.out, bullmq_noop_msg_s: noop, without_register_keyword: noKw.out, warm_worker: { warm_up_messages: WARM_MESSAGES, ...warm.out } },
       latency: lat,
       latency_without_idle: latNoIdle,
       scale_out: {
@@ -269,14 +333,18 @@ async function main() {
 }
 
 function printTable(r: any) {
-  const row = (what: string, value: string, target: string) => process.stdout.write(`${what.padEnd(46)} ${value.padStart(14)}   ${target}\n`);
+  const row = (what: string, value: string, target: string) => process.stdout.write(`${what.padEnd(50)} ${value.padStart(14)}   ${target}\n`);
   process.stdout.write(`Aiguillage benchmark — ${r.date} — ${r.machine}\nprocesses: ${r.process_settings}\n\n`);
   row('offline: mailparser alone (msg/s)', String(r.offline.parse_only_msg_s), `mix of ${r.offline.mix}`);
   row('offline: parse+index+classify (msg/s)', String(r.offline.pipeline_msg_s), '');
-  row('offline: ratio pipeline / parse_only', String(r.offline.ratio), 'target ≥ 0.5');
+  row('offline: ratio pipeline / parse_only', String(r.offline.ratio), 'target ≥ 0.5 (one at a time)');
+  row(`offline, ${r.offline.concurrency} in flight: mailparser alone (msg/s)`, String(r.offline.parse_only_concurrent_msg_s), 'as the worker runs');
+  row(`offline, ${r.offline.concurrency} in flight: parse+index+classify`, String(r.offline.pipeline_concurrent_msg_s), '');
+  row(`offline, ${r.offline.concurrency} in flight: ratio`, String(r.offline.ratio_concurrent), 'target ≥ 0.5 (as the worker runs)');
   row(`end to end, 1 worker (${r.end_to_end.messages} msgs) (msg/s)`, String(r.end_to_end.msg_s), 'target ≥ 500');
   row('  worker CPU per message (ms, start-up included)', String(r.end_to_end.worker_cpu_ms_per_msg), '');
   row('  Dovecot CPU per message (ms) / machine idle', `${r.end_to_end.dovecot_cpu_ms_per_msg ?? '–'} / ${r.end_to_end.machine_idle_pct} %`, 'during the run');
+  row(`  same, worker already run (${r.end_to_end.warm_worker.warm_up_messages} msgs) (msg/s)`, String(r.end_to_end.warm_worker.msg_s), `worker CPU ${r.end_to_end.warm_worker.worker_cpu_ms_per_msg} ms/msg`);
   row('  same, routing.registerKeyword false (msg/s)', String(r.end_to_end.without_register_keyword.msg_s), `worker CPU ${r.end_to_end.without_register_keyword.worker_cpu_ms_per_msg} ms/msg`);
   row('  raw imapflow FETCH of the mailbox (msg/s)', String(r.end_to_end.raw_fetch_msg_s), '');
   row('  BullMQ no-op drain, concurrency 10 (msg/s)', String(r.end_to_end.bullmq_noop_msg_s), '');

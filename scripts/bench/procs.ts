@@ -18,6 +18,12 @@ export function spawnReady(kind: 'triage' | 'poller', env: Record<string, string
   // BENCH_PROF_DIR: write a V8 CPU profile of each child there (to see where a process spends its time).
   const prof = process.env.BENCH_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF_DIR}`] : [];
   const child = spawn(process.execPath, [...NODE_FLAGS, ...prof, file], { env: { ...PROCESS_ENV, ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // BENCH_CHILD_LOG_DIR: keep each child's output there (kind-pid.log), e.g. with --trace-gc in BENCH_NODE_FLAGS.
+  if (process.env.BENCH_CHILD_LOG_DIR) {
+    const out = fs.createWriteStream(path.join(process.env.BENCH_CHILD_LOG_DIR, `${kind}-${child.pid}.log`));
+    child.stdout?.pipe(out);
+    child.stderr?.pipe(out);
+  }
   return new Promise((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`${kind} did not print "${marker}" within ${timeoutMs} ms`)), timeoutMs);
     const onData = (d: Buffer) => {
