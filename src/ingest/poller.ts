@@ -7,6 +7,11 @@ import type { Logger } from '../shared/logger';
 import { errorMessage } from '../shared/errors';
 import type { CheckpointStore } from './checkpoint';
 
+/** Messages enqueued at once while a sync lists the folder; the first batch is small so that the
+ *  workers start on a large backlog within milliseconds. */
+const FIRST_ENQUEUE_BATCH = 64;
+const ENQUEUE_BATCH = 500;
+
 export interface PollerDeps {
   config: Readonly<Config>;
   queue: Queue<TriageJob>;
@@ -214,13 +219,26 @@ class MailboxWatcher {
       let enqueued = 0;
       let maxUid = cp && !rescan ? cp.lastUid : 0;
       if (box.exists > 0) {
-        const msgs = await client.fetchAll(`${from}:*`, { uid: true, internalDate: true, size: true }, { uid: true });
-        // `n:*` matches the last message even when its UID is below n (RFC 3501): filter.
-        const fresh = msgs.filter((m) => m.uid >= from);
-        scanned = fresh.length;
-        enqueued = await this.enqueue(fresh.map((m) => ({ uid: m.uid, internalDate: toIso(m.internalDate), size: m.size })), uidValidity);
-        for (const m of fresh) maxUid = Math.max(maxUid, m.uid);
-        if (rescan) await this.reviveFailed(fresh.map((m) => triageJobId({ mailbox: this.mb.id, uidValidity, uid: m.uid })));
+        // Streamed, and enqueued in batches as the answers arrive: the workers start on the first
+        // messages of a large backlog while the rest is still being listed, and the list is never
+        // held whole (imapflow warns against fetchAll on 1:*).
+        let batch: { uid: number; internalDate: string | null; size?: number }[] = [];
+        const rescanned: string[] = [];
+        const flush = async (): Promise<void> => {
+          enqueued += await this.enqueue(batch, uidValidity);
+          batch = [];
+        };
+        for await (const m of client.fetch(`${from}:*`, { uid: true, internalDate: true, size: true }, { uid: true })) {
+          // `n:*` matches the last message even when its UID is below n (RFC 3501): skip it.
+          if (m.uid < from) continue;
+          scanned++;
+          maxUid = Math.max(maxUid, m.uid);
+          batch.push({ uid: m.uid, internalDate: toIso(m.internalDate), size: m.size });
+          if (rescan) rescanned.push(triageJobId({ mailbox: this.mb.id, uidValidity, uid: m.uid }));
+          if (batch.length >= (enqueued === 0 ? FIRST_ENQUEUE_BATCH : ENQUEUE_BATCH)) await flush();
+        }
+        await flush();
+        if (rescan) await this.reviveFailed(rescanned);
       }
       if (!cp || cp.uidValidity !== uidValidity || maxUid > cp.lastUid) {
         await this.deps.checkpoints.set(this.mb.id, { uidValidity, lastUid: Math.max(maxUid, cp?.uidValidity === uidValidity ? cp.lastUid : 0) });
@@ -266,7 +284,7 @@ class MailboxWatcher {
       if (typeof m.size === 'number') data.size = m.size;
       return { name: 'triage', data, opts: { jobId: triageJobId(data) } };
     });
-    for (let i = 0; i < jobs.length; i += 500) await this.deps.queue.addBulk(jobs.slice(i, i + 500));
+    await this.deps.queue.addBulk(jobs);
     return jobs.length;
   }
 }
