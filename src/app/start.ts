@@ -6,6 +6,7 @@ import { createDeadQueue } from '../queue';
 import { Register } from '../register/sqlite';
 import { createLogger, type Logger } from '../shared/logger';
 import type { Metrics } from '../shared/metrics';
+import { ByteBudget } from '../triage/byte-budget';
 import { ImapPool } from '../triage/imap-pool';
 import { TriageIO } from '../triage/io';
 import { keywordWatch } from '../triage/keyword-watch';
@@ -25,7 +26,7 @@ export async function startTriage(config: Readonly<Config>, log: Logger, metrics
   const redis = createRedis(config);
   const deadQueue = createDeadQueue(redis, config.redis.prefix);
   const imap = new ImapPool(config.mailboxes, log);
-  const io = new TriageIO(imap, register, config.limits.maxMessageBytes, undefined, keywordWatch(log, metrics));
+  const io = new TriageIO(imap, register, config.limits.maxMessageBytes, undefined, keywordWatch(log, metrics), new ByteBudget(config.worker.maxInFlightBytes));
   const worker = createTriageWorker({ config, organisation, register, imap, io, analyse: analysis.deps, deadQueue, log }, redis, {
     prefix: config.redis.prefix,
     concurrency: config.worker.concurrency,
@@ -33,7 +34,7 @@ export async function startTriage(config: Readonly<Config>, log: Logger, metrics
     stalledIntervalMs: config.worker.stalledIntervalMs,
     metrics,
   });
-  log.info({ concurrency: config.worker.concurrency }, 'triage worker started');
+  log.info({ concurrency: config.worker.concurrency, maxInFlightBytes: config.worker.maxInFlightBytes }, 'triage worker started');
   return {
     config,
     log,

@@ -52,6 +52,9 @@ export const configSchema = z
     worker: z
       .object({
         concurrency: positiveInt('Jobs processed in parallel by one triage process'),
+        maxInFlightBytes: positiveInt(
+          'Bytes of message sources one triage process holds at once, from FETCH to register commit (jobs wait beyond it; a larger message goes alone)',
+        ),
         attempts: positiveInt('Attempts for transient failures before the job fails'),
         backoffMs: ms('First retry delay (exponential)'),
         lockDurationMs: ms('Job lock: a job whose worker died is taken back after about this long'),

@@ -1,6 +1,7 @@
 import type { Register } from '../register/sqlite';
 import type { MoveRecord, NewItem, RegisterResult } from '../register/types';
 import { fetchMessages, fetchSources, moveMessages, type FetchedMessage, type MoveRequest, type Placement } from '../route/mailbox';
+import type { ByteBudget } from './byte-budget';
 import { Coalescer } from './coalesce';
 import type { ImapPool } from './imap-pool';
 
@@ -30,9 +31,22 @@ export class TriageIO {
     private readonly maxBatch = 100,
     /** How many IMAP keywords a destination folder holds, after register keywords were set in it. */
     private readonly onFolderKeywords?: (mailbox: string, folder: string, keywords: number) => void,
+    /** Bytes of sources the jobs may hold at once (worker.maxInFlightBytes); none: no bound. */
+    private readonly budget?: ByteBudget,
   ) {
     this.registrar = new Coalescer((items) => this.reg.registerMany(items), maxBatch, REGISTER_LINGER_MS);
     this.moveRecorder = new Coalescer<MoveRecord, number | null>((moves) => this.reg.markMovedMany(moves), maxBatch);
+  }
+
+  /**
+   * Waits until a message of `size` bytes (the poller's RFC822.SIZE) fits in the budget of sources in
+   * flight, and holds it; the returned function gives it back. A message over maxMessageBytes is not
+   * downloaded (it reserves nothing); a job without a size (older pollers) reserves maxMessageBytes.
+   */
+  async reserveSource(size: number | undefined): Promise<() => void> {
+    if (!this.budget) return () => undefined;
+    const bytes = size === undefined ? this.maxMessageBytes : size <= this.maxMessageBytes ? size : 0;
+    return this.budget.reserve(bytes);
   }
 
   /**

@@ -50,28 +50,36 @@ export async function triageMessage(job: TriageJob, deps: TriageDeps, attempt = 
     return outcomeOf(item, known.folder ?? '', false);
   }
   const { delimiter } = await deps.imap.get(job.mailbox);
-  let item: Item;
-  let created = false;
-  if (known) {
-    item = deps.register.getItem(known.itemId)!;
-  } else {
+  const got = known ? { item: deps.register.getItem(known.itemId)!, created: false } : await fetchAndRegister(job, ref, deps, log, attempt);
+  if (got === 'vanished') return { status: 'vanished' };
+  const { item, created } = got;
+  const folder = targetFolder(item, deps, delimiter);
+  await carryOut(ref, job.folder, item, folder, deps, log);
+  if (created) log.info({ registerNo: item.registerNo, destination: item.destination, status: item.status, confidence: item.confidence }, 'message registered and routed');
+  return outcomeOf(item, folder, created);
+}
+
+/**
+ * Fetch, analyse and register a message not registered yet, within the worker's budget of source
+ * bytes in flight (worker.maxInFlightBytes): the reservation is held from the FETCH until the row is
+ * committed, after which nothing of the message stays referenced (the copy fetches it again).
+ */
+async function fetchAndRegister(job: TriageJob, ref: SourceRef, deps: TriageDeps, log: Logger, attempt: number): Promise<{ item: Item; created: boolean } | 'vanished'> {
+  const release = await deps.io.reserveSource(job.size);
+  try {
     const fetched = await deps.io.fetch(job.mailbox, job.folder, job.uid, job.size);
     if (!fetched) {
       // Retry a few times first (a race with the server's view); then it was moved or deleted by a
       // person before triage: say so loudly, there is nothing left to route.
       if (attempt < VANISHED_RETRIES) throw new Error(`UID ${job.uid} not found in ${job.folder} (attempt ${attempt + 1}); retrying`);
       log.warn('message no longer in the watched folder and not registered: moved or deleted by someone else');
-      return { status: 'vanished' };
+      return 'vanished';
     }
     const receivedAt = fetched.internalDate ?? (job.internalDate ? new Date(job.internalDate) : new Date());
-    const res = await registerFetched(fetched, receivedAt, ref, deps, log);
-    item = res.item;
-    created = res.created;
+    return await registerFetched(fetched, receivedAt, ref, deps, log);
+  } finally {
+    release();
   }
-  const folder = targetFolder(item, deps, delimiter);
-  await carryOut(ref, job.folder, item, folder, deps, log);
-  if (created) log.info({ registerNo: item.registerNo, destination: item.destination, status: item.status, confidence: item.confidence }, 'message registered and routed');
-  return outcomeOf(item, folder, created);
 }
 
 async function registerFetched(fetched: FetchedMessage, receivedAt: Date, ref: SourceRef, deps: TriageDeps, log: Logger): Promise<{ item: Item; created: boolean }> {

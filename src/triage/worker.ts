@@ -42,7 +42,8 @@ export function createTriageWorker(
       connection,
       prefix: opts.prefix,
       // Jobs are mostly I/O, and TriageIO batches the FETCH / MOVE / commits of the jobs in flight:
-      // many jobs in parallel (32 by default) make those batches, one core stays busy.
+      // many jobs in parallel (worker.concurrency, 128 by default; their source bytes bounded by
+      // worker.maxInFlightBytes) make those batches, one core stays busy.
       concurrency: opts.concurrency,
       // A job whose worker died (SIGKILL) is taken back after this lock expires.
       lockDuration: opts.lockDurationMs,
