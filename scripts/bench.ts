@@ -71,22 +71,26 @@ async function offline() {
   const concurrency = config.worker.concurrency;
   const stream = Array.from({ length: STREAM_COPIES }, () => mix).flat();
   for (const m of mix) await analyseMessage(m, deps); // warm-up (model, pdf.js thread, JIT)
-  const ways = {
-    parse: () => (async () => { for (const m of mix) await simpleParser(m); })(),
-    pipe: () => (async () => { for (const m of mix) await analyseMessage(m, deps); })(),
-    parseK: () => inPool(stream, concurrency, (m) => simpleParser(m)),
-    pipeK: () => inPool(stream, concurrency, (m) => analyseMessage(m, deps)),
+  const oneByOne = (fn: (m: Buffer) => Promise<unknown>) => async () => {
+    for (const m of mix) await fn(m);
   };
-  const sizes = { parse: mix.length, pipe: mix.length, parseK: stream.length, pipeK: stream.length };
-  const totals = { parse: { n: 0, ms: 0 }, pipe: { n: 0, ms: 0 }, parseK: { n: 0, ms: 0 }, pipeK: { n: 0, ms: 0 } };
+  const parse = (m: Buffer) => simpleParser(m);
+  const pipe = (m: Buffer) => analyseMessage(m, deps);
+  // Each way: what one call runs, how many messages that is, and the totals of its rounds.
+  const ways = {
+    parse: { run: oneByOne(parse), size: mix.length, n: 0, ms: 0 },
+    pipe: { run: oneByOne(pipe), size: mix.length, n: 0, ms: 0 },
+    parseK: { run: () => inPool(stream, concurrency, parse), size: stream.length, n: 0, ms: 0 },
+    pipeK: { run: () => inPool(stream, concurrency, pipe), size: stream.length, n: 0, ms: 0 },
+  };
   for (let round = 0; round < OFFLINE_ROUNDS; round++) {
-    for (const way of ['parse', 'pipe', 'parseK', 'pipeK'] as const) {
-      const r = await timeLoop(ways[way], 500);
-      totals[way].n += r.n * sizes[way];
-      totals[way].ms += r.ms;
+    for (const way of Object.values(ways)) {
+      const r = await timeLoop(way.run, 500);
+      way.n += r.n * way.size;
+      way.ms += r.ms;
     }
   }
-  const msgS = (w: keyof typeof totals) => rate(totals[w].n, totals[w].ms);
+  const msgS = (w: keyof typeof ways) => rate(ways[w].n, ways[w].ms);
   return {
     mix: mix.length,
     parse_only_msg_s: msgS('parse'),
