@@ -26,7 +26,11 @@ export async function startTriage(config: Readonly<Config>, log: Logger, metrics
   const redis = createRedis(config);
   const deadQueue = createDeadQueue(redis, config.redis.prefix);
   const imap = new ImapPool(config.mailboxes, log);
-  const io = new TriageIO(imap, register, config.limits.maxMessageBytes, undefined, keywordWatch(log, metrics), new ByteBudget(config.worker.maxInFlightBytes));
+  const budget = new ByteBudget(config.worker.maxInFlightBytes, (held, waiting) => {
+    metrics?.sourceBytes.set(held);
+    metrics?.jobsWaitingForBytes.set(waiting);
+  });
+  const io = new TriageIO(imap, register, config.limits.maxMessageBytes, undefined, keywordWatch(log, metrics), budget);
   const worker = createTriageWorker({ config, organisation, register, imap, io, analyse: analysis.deps, deadQueue, log }, redis, {
     prefix: config.redis.prefix,
     concurrency: config.worker.concurrency,

@@ -18,6 +18,8 @@ export class Metrics {
   readonly imapIdle = new Gauge({ name: 'aiguillage_imap_idle', help: '1 when the poller waits in IDLE', labelNames: ['mailbox'], registers: [this.registry] });
   readonly lastPoll = new Gauge({ name: 'aiguillage_last_successful_poll_timestamp_seconds', help: 'Last successful sync of the mailbox', labelNames: ['mailbox'], registers: [this.registry] });
   readonly folderKeywords = new Gauge({ name: 'aiguillage_folder_keywords', help: 'IMAP keywords a destination folder holds (each new register keyword makes the server re-send them all: see README, Known limits)', labelNames: ['mailbox', 'folder'], registers: [this.registry] });
+  readonly sourceBytes = new Gauge({ name: 'aiguillage_worker_source_bytes', help: 'Bytes of message sources the triage worker holds, from FETCH to register commit (bounded by worker.maxInFlightBytes)', registers: [this.registry] });
+  readonly jobsWaitingForBytes = new Gauge({ name: 'aiguillage_worker_jobs_waiting_for_bytes', help: 'Jobs waiting for room under worker.maxInFlightBytes (large mail arriving faster than it is registered)', registers: [this.registry] });
   readonly queueDepth = new Gauge({ name: 'aiguillage_queue_jobs', help: 'Jobs in the triage queue by state', labelNames: ['state'], registers: [this.registry] });
 
   constructor(process: string) {

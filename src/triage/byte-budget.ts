@@ -10,7 +10,11 @@ export class ByteBudget {
   private held = 0;
   private readonly waiting: { bytes: number; grant: () => void }[] = [];
 
-  constructor(readonly limit: number) {
+  constructor(
+    readonly limit: number,
+    /** Told the bytes held and the jobs waiting after each change (metrics). */
+    private readonly onChange?: (held: number, waiting: number) => void,
+  ) {
     if (!(Number.isSafeInteger(limit) && limit > 0)) throw new RangeError(`ByteBudget: limit must be a positive integer, got ${limit}`);
   }
 
@@ -27,14 +31,21 @@ export class ByteBudget {
   /** Waits until `bytes` fit, then holds them; the returned function gives them back (once). */
   async reserve(bytes: number): Promise<() => void> {
     const n = Math.max(0, Math.floor(bytes));
-    if (this.waiting.length === 0 && this.fits(n)) this.held += n;
-    else await new Promise<void>((grant) => this.waiting.push({ bytes: n, grant }));
+    if (this.waiting.length === 0 && this.fits(n)) {
+      this.held += n;
+      this.onChange?.(this.held, this.waiting.length);
+    } else {
+      const granted = new Promise<void>((grant) => this.waiting.push({ bytes: n, grant }));
+      this.onChange?.(this.held, this.waiting.length);
+      await granted;
+    }
     let released = false;
     return () => {
       if (released) return;
       released = true;
       this.held -= n;
       this.grantWaiting();
+      this.onChange?.(this.held, this.waiting.length);
     };
   }
 

@@ -30,6 +30,9 @@ test('/metrics counts routed messages, /healthz and /readyz answer', async () =>
     const metrics = (await get(`http://127.0.0.1:${port}/metrics`)).body;
     expect(metrics).toMatch(/aiguillage_processing_seconds_count\{process="triage"\} \d+/);
     expect(metrics).toMatch(/aiguillage_queue_jobs\{state="completed",process="triage"\} 3/);
+    // Every reservation given back once the three were registered.
+    expect(metrics).toMatch(/^aiguillage_worker_source_bytes\{process="triage"\} 0$/m);
+    expect(metrics).toMatch(/^aiguillage_worker_jobs_waiting_for_bytes\{process="triage"\} 0$/m);
     const ready = await get(`http://127.0.0.1:${port}/readyz`);
     expect(ready.status).toBe(200);
     expect(JSON.parse(ready.body).checks.map((c: { name: string; ok: boolean }) => `${c.name}:${c.ok}`)).toEqual(['redis:true', 'imap:main:true']);

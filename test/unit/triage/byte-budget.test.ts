@@ -72,6 +72,23 @@ describe('ByteBudget', () => {
     expect(b.inUse).toBe(0);
   });
 
+  test('tells the bytes held and the jobs waiting after each change', async () => {
+    const seen: [number, number][] = [];
+    const b = new ByteBudget(100, (held, waiting) => seen.push([held, waiting]));
+    const a = track(b, 80);
+    const c = track(b, 50);
+    await settle();
+    a.release();
+    await settle();
+    c.release();
+    expect(seen).toEqual([
+      [80, 0], // a granted
+      [80, 1], // c waits
+      [50, 0], // a gave back, c granted
+      [0, 0], // c gave back
+    ]);
+  });
+
   test('refuses a limit that is not a positive integer', () => {
     expect(() => new ByteBudget(0)).toThrow(RangeError);
     expect(() => new ByteBudget(1.5)).toThrow(RangeError);
