@@ -156,11 +156,12 @@ function movedCount(file: string): number {
 async function endToEnd(env: Env, workers: number, tag: string, extra: Record<string, string> = {}, warm = 0) {
   const mb = await newMailbox(env, tag);
   Object.assign(mb.vars, extra);
+  const startWorkers = () => Promise.all(Array.from({ length: workers }, () => spawnReady('triage', mb.vars, 'triage worker started')));
   let ws: ChildProcess[] = [];
   if (warm > 0) {
     progress(`e2e ×${workers}: warming the worker(s) with ${warm} messages`);
     await append(mb.client, uniqueMessages(warm, `${tag}w`));
-    ws = await Promise.all(Array.from({ length: workers }, () => spawnReady('triage', mb.vars, 'triage worker started')));
+    ws = await startWorkers();
     const warmPoller = await spawnReady('poller', mb.vars, 'watching mailbox');
     while (movedCount(mb.registerPath) < warm) await sleep(50);
     await stop(warmPoller);
@@ -178,7 +179,7 @@ async function endToEnd(env: Env, workers: number, tag: string, extra: Record<st
   await c.logout();
   if (warm === 0) {
     progress(`e2e ×${workers}: starting ${workers} worker process(es) and the poller`);
-    ws = await Promise.all(Array.from({ length: workers }, () => spawnReady('triage', mb.vars, 'triage worker started')));
+    ws = await startWorkers();
   } else progress(`e2e ×${workers}: starting the poller`);
   // Where the machine's time goes during the run: Dovecot's processes (a private instance only) and idle.
   const dovecotCpu = () => (env.dovecot.dir ? treeCpuSeconds(env.dovecot.dir) : null);
