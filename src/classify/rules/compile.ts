@@ -2,7 +2,7 @@
  * Turns a validated condition into a matcher function. All regexes are compiled here, once, at
  * load time; matching a message is then allocation-light.
  */
-import { compileKeywordSearch, KeywordFilter, stripAccents, type KeywordSearch } from '../text';
+import { compileKeywordSearch, KeywordFilter, latin1Projection, matchesLatin1Projection, stripAccents, type KeywordSearch } from '../text';
 import type { ConditionInput } from './schema';
 import type { MessageView } from './view';
 
@@ -30,6 +30,8 @@ export function withDigraphs(words: string[]): string[] {
 interface Search {
   re: RegExp;
   id: number;
+  /** Run on the field's latin1Projection (same matches, one-byte subject): keyword searches. */
+  latin1: boolean;
 }
 
 /** Shared lists (YAML anchors) compile to one RegExp, so a message is searched once per list. */
@@ -41,7 +43,7 @@ function cached(key: string, make: () => KeywordSearch | null): Search | null {
   if (!search) {
     const made = make();
     if (!made) return null;
-    regexCache.set(key, (search = { re: made.re, id: keywordFilter.add(made) }));
+    regexCache.set(key, (search = { re: made.re, id: keywordFilter.add(made), latin1: matchesLatin1Projection(made.re) }));
   }
   return search;
 }
@@ -82,11 +84,17 @@ function search(v: MessageView, field: Field, s: Search): string | null {
   if (!memo) v.memo.set(field, (memo = new Map()));
   let hit = memo.get(s.re);
   if (hit === undefined) {
-    const m = mayMatch(v, field, s.id) ? s.re.exec(v[field]) : null;
+    const m = mayMatch(v, field, s.id) ? s.re.exec(s.latin1 ? projected(v, field) : v[field]) : null;
     hit = m ? quote(v.original[field], v[field], m.index, m[0].length) : null;
     memo.set(s.re, hit);
   }
   return hit;
+}
+
+function projected(v: MessageView, field: Field): string {
+  let p = v.latin1.get(field);
+  if (p === undefined) v.latin1.set(field, (p = latin1Projection(v[field])));
+  return p;
 }
 
 function mayMatch(v: MessageView, field: Field, id: number): boolean {

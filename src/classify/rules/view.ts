@@ -35,6 +35,8 @@ export interface MessageView {
   /** Per field, which keyword searches have a required word in it (text.ts KeywordFilter),
    *  filled on the field's first keyword search. */
   keywordWords: Map<string, Uint8Array>;
+  /** Per field, its latin1Projection (text.ts), where the keyword searches run; filled lazily. */
+  latin1: Map<string, string>;
 }
 
 /** Counts the characters the sender wrote beyond the subject line (which `text` starts with). */
@@ -85,5 +87,6 @@ export function buildView(input: ClassifyInput): MessageView {
     },
     memo: new Map(),
     keywordWords: new Map(),
+    latin1: new Map(),
   };
 }

@@ -12,7 +12,7 @@ import { evaluateRules, type RulesOutcome } from '../../../src/classify/rules/en
 import { withDigraphs } from '../../../src/classify/rules/compile';
 import { loadRules } from '../../../src/classify/rules/load';
 import { buildView, type MessageView } from '../../../src/classify/rules/view';
-import { compileKeywordSearch, fold, KeywordFilter, type KeywordSearch } from '../../../src/classify/text';
+import { compileKeywordSearch, fold, KeywordFilter, latin1Projection, matchesLatin1Projection, type KeywordSearch } from '../../../src/classify/text';
 import { indexCorpus, listLabelledDirs } from '../../../src/classify/model/corpus';
 import { loadSenderDirectory } from '../../../src/index';
 import { DEFAULT_PARSE_LIMITS } from '../../../src/parse';
@@ -152,6 +152,36 @@ describe('KeywordFilter on the keyword lists of config/rules.yaml', () => {
     expect(texts).toBeGreaterThan(50_000);
     // Most shapes are real matches (the others: 5-char separators, letters or digits glued on).
     expect(matches / texts).toBeGreaterThan(0.3);
+  });
+
+  it('every list finds, in the Latin-1 projection of a text, a match at the same offset and of the same length (compile.ts runs them there)', () => {
+    // Separators and neighbours outside Latin-1 (dashes, euro, Greek, an emoji's two halves) around
+    // and inside each keyword: the projection turns each into a space.
+    const OTHER = ['–', '—', '€', 'σ', '😀', ' – ', '–—'];
+    const rand = prng(1127);
+    expect(listSearches.every((s) => matchesLatin1Projection(s.search.re))).toBe(true);
+    const differ: string[] = [];
+    let texts = 0;
+    let matches = 0;
+    for (const [i, words] of LISTS.entries()) {
+      const re = listSearches[i]!.search.re;
+      for (const k of words) {
+        const parts = fold(k).trim().replace(/\*$/, 'ion').split(/\s+/);
+        for (let n = 0; n < 6; n++) {
+          const pick = () => OTHER[Math.floor(rand() * OTHER.length)]!;
+          const body = parts.map((p, j) => (j === 0 ? p : (rand() < 0.5 ? pick() : ' ') + p)).join('');
+          const t = fold(`${rand() < 0.5 ? pick() : ''}${body}${rand() < 0.5 ? pick() : ''}`);
+          const a = re.exec(t);
+          const b = re.exec(latin1Projection(t));
+          texts++;
+          if (a) matches++;
+          if (JSON.stringify(a && [a.index, a[0].length]) !== JSON.stringify(b && [b.index, b[0].length])) differ.push(`list #${i} on ${JSON.stringify(t)}`);
+        }
+      }
+    }
+    expect(differ.slice(0, 20)).toEqual([]);
+    expect(texts).toBeGreaterThan(3000);
+    expect(matches / texts).toBeGreaterThan(0.5);
   });
 
   it('filters: a text with every word of the keyword spoilt ("qwordq") is ruled out', () => {
