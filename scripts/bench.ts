@@ -324,6 +324,10 @@ async function main() {
         one_worker_runs_msg_s: ones,
         two_workers_runs_msg_s: twos,
         speed_up: +(sum(twos) / sum(ones)).toFixed(2),
+        // Why the speed-up is what it is: how much of the machine the runs left idle, and the CPU
+        // each message cost all the workers together.
+        machine_idle_pct: { one_worker: [one.out.machine_idle_pct, oneAgain.out.machine_idle_pct], two_workers: [two.out.machine_idle_pct, twoAgain.out.machine_idle_pct] },
+        worker_cpu_ms_per_msg: { one_worker: [one.out.worker_cpu_ms_per_msg, oneAgain.out.worker_cpu_ms_per_msg], two_workers: [two.out.worker_cpu_ms_per_msg, twoAgain.out.worker_cpu_ms_per_msg] },
         worker_peak_rss_mb: [...two.out.worker_peak_rss_mb, ...twoAgain.out.worker_peak_rss_mb],
       },
       seconds: Math.round((Date.now() - started) / 1000),
@@ -362,6 +366,9 @@ function printTable(r: any) {
   row('peak RSS poller (MB)', String(r.end_to_end.poller_peak_rss_mb), '');
   row('scale-out: 1 worker, 2 workers (msg/s)', `${r.scale_out.one_worker_runs_msg_s.join(', ')}; ${r.scale_out.two_workers_runs_msg_s.join(', ')}`, 'runs in turn: 1, 2, 1, 2');
   row('scale-out: speed-up', String(r.scale_out.speed_up), 'target ≥ 1.6');
+  const pair = (x: { one_worker: number[]; two_workers: number[] }) => `${x.one_worker.join(', ')}; ${x.two_workers.join(', ')}`;
+  row('  machine idle, 1 worker; 2 workers (%)', pair(r.scale_out.machine_idle_pct), 'the CPU left for a second worker');
+  row('  workers CPU per message, 1; 2 workers (ms)', pair(r.scale_out.worker_cpu_ms_per_msg), 'start-up included');
   process.stdout.write(`\n(${r.seconds} s)\n`);
 }
 
