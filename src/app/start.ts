@@ -19,7 +19,7 @@ export type { Running } from './running';
 export { startPoller } from './start-poller';
 
 /** Start a triage worker: the model and rules are loaded before any job is taken. */
-export async function startTriage(config: Readonly<Config>, log: Logger, metrics?: Metrics): Promise<Running> {
+export async function startTriage(config: Readonly<Config>, log: Logger, metrics?: Metrics): Promise<Running & { register: Register }> {
   const analysis = loadAnalysis(config, log, { watchRules: true });
   const organisation = loadOrganisation(path.join(ROOT_DIR, 'config', 'organisation.yaml'));
   const register = new Register({ path: config.register.path, numberPrefix: config.register.numberPrefix, replyDelayDays: config.register.replyDelayDays });

@@ -1,5 +1,7 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { AigError } from '../shared/errors';
+import { runProbes } from '../shared/metrics';
+import { imapProbes, redisProbe, registerProbe } from '../shared/readiness';
 import auth from './auth';
 import type { DashboardDeps } from './deps';
 import { sendError } from './layout';
@@ -75,6 +77,12 @@ export async function buildApp(deps: DashboardDeps): Promise<FastifyInstance> {
   app.get('/static/app.css', { config: { access: 'public' } }, async (_req, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'max-age=3600').send(CSS));
   app.get('/static/app.js', { config: { access: 'public' } }, async (_req, reply) => reply.type('text/javascript; charset=utf-8').header('cache-control', 'max-age=3600').send(JS));
   app.get('/healthz', { config: { access: 'public' } }, async () => ({ ok: true }));
+  // Readiness, public like /healthz (names and errors only): Redis, every IMAP server, the register.
+  app.get('/readyz', { config: { access: 'public' } }, async (_req, reply) => {
+    const checks = await runProbes([redisProbe(deps.redis), ...imapProbes(deps.config.mailboxes), registerProbe(deps.register)]);
+    const ok = checks.every((c) => c.ok);
+    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not-ready', checks });
+  });
   // Prometheus scrape (counts only, no personal data): public like /healthz; restrict by network.
   app.get('/metrics', { config: { access: 'public' } }, async (_req, reply) => reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics()));
   await app.register(list, deps);

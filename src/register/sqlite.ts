@@ -25,6 +25,8 @@ const SYSTEM = 'aiguillage';
 export class Register {
   readonly db: Database.Database;
   private readonly opts: Required<RegisterOptions>;
+  /** The file this connection writes (device and inode), to see it deleted or replaced. */
+  private readonly file: { dev: number; ino: number };
 
   constructor(opts: RegisterOptions) {
     this.opts = { busyTimeoutMs: 15000, now: () => new Date(), ...opts };
@@ -36,6 +38,38 @@ export class Register {
     this.db.pragma('synchronous = FULL');
     this.db.pragma('foreign_keys = ON');
     this.migrate();
+    const st = fs.statSync(opts.path);
+    this.file = { dev: st.dev, ino: st.ino };
+  }
+
+  /**
+   * Readiness (/readyz): throws, saying why, unless this process can still write its register.
+   * - The file at `path` is still the one it opened: a register deleted or replaced under a running
+   *   worker would take every new row into an unlinked file, which nobody would ever read.
+   * - A write lock can be had within `lockWaitMs`: the file is writable and no other process holds
+   *   it longer (a writer's commit takes milliseconds). Taken and given back at once (BEGIN IMMEDIATE,
+   *   ROLLBACK): nothing is written.
+   */
+  checkReady(lockWaitMs = 500): void {
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(this.opts.path);
+    } catch (err) {
+      throw new Error(`register file ${this.opts.path} is gone (${(err as NodeJS.ErrnoException).code ?? 'error'}): rows written now would be lost; restart on the right file`);
+    }
+    if (st.dev !== this.file.dev || st.ino !== this.file.ino) {
+      throw new Error(`register file ${this.opts.path} was replaced since this process opened it: restart on the new file`);
+    }
+    if (this.db.inTransaction) return;
+    this.db.pragma(`busy_timeout = ${lockWaitMs}`);
+    try {
+      this.db.exec('BEGIN IMMEDIATE');
+      this.db.exec('ROLLBACK');
+    } catch (err) {
+      throw new Error(`register cannot be written: ${(err as Error).message}`);
+    } finally {
+      this.db.pragma(`busy_timeout = ${this.opts.busyTimeoutMs}`);
+    }
   }
 
   private migrate(): void {

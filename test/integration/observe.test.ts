@@ -35,7 +35,7 @@ test('/metrics counts routed messages, /healthz and /readyz answer', async () =>
     expect(metrics).toMatch(/^aiguillage_worker_jobs_waiting_for_bytes\{process="triage"\} 0$/m);
     const ready = await get(`http://127.0.0.1:${port}/readyz`);
     expect(ready.status).toBe(200);
-    expect(JSON.parse(ready.body).checks.map((c: { name: string; ok: boolean }) => `${c.name}:${c.ok}`)).toEqual(['redis:true', 'imap:main:true']);
+    expect(JSON.parse(ready.body).checks.map((c: { name: string; ok: boolean }) => `${c.name}:${c.ok}`)).toEqual(['redis:true', 'imap:main:true', 'register:true']);
   } finally {
     child.kill('SIGTERM');
     await poller.stop();

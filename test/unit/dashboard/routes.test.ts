@@ -2,6 +2,7 @@
  * Every route × role through app.inject(): the server checks each right itself (not the menu),
  * CSRF on every change, login rate limit. Real Redis (queues), real SQLite register.
  */
+import Database from 'better-sqlite3';
 import type { Role } from '../../../src/dashboard/users';
 import { add } from '../register/register-builders';
 import { dashboardHarness, login, PASSWORDS, USER_OF, type Harness } from './harness';
@@ -200,5 +201,28 @@ describe('metrics', () => {
     // Counts only: no register number, subject or person in the exposition.
     expect(after.body).not.toContain(item.registerNo);
     expect(after.body).not.toContain('pension');
+  });
+});
+
+describe('readiness', () => {
+  it('serves /readyz without a session: Redis, every IMAP server and the register, 503 while one fails', async () => {
+    // The harness's IMAP server is 127.0.0.1:9, where nothing answers.
+    const res = await h.app.inject({ method: 'GET', url: '/readyz' });
+    expect(res.statusCode).toBe(503);
+    const body = JSON.parse(res.body) as { status: string; checks: { name: string; ok: boolean; error?: string }[] };
+    expect(body.status).toBe('not-ready');
+    expect(body.checks.map((c) => `${c.name}:${c.ok}`)).toEqual(['redis:true', 'imap:main:false', 'register:true']);
+    expect(body.checks[1]!.error).toBe('127.0.0.1:9 does not answer');
+
+    // Another process holding the register's write lock makes the register check fail.
+    const other = new Database(h.config.register.path);
+    other.exec('BEGIN IMMEDIATE');
+    try {
+      const locked = JSON.parse((await h.app.inject({ method: 'GET', url: '/readyz' })).body) as typeof body;
+      expect(locked.checks.find((c) => c.name === 'register')).toMatchObject({ ok: false, error: expect.stringMatching(/register cannot be written/) });
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+    }
   });
 });

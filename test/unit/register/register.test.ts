@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { dedupeKey } from '../../../src/register/identity';
 import { Register } from '../../../src/register/sqlite';
 import type { NewItem } from '../../../src/register/types';
@@ -94,6 +95,52 @@ describe('Register', () => {
     const r2 = new Register({ path: file, numberPrefix: 'DAJ', replyDelayDays: 30 });
     expect(r2.counts().items).toBe(1);
     expect(r2.registerMessage(newItem(2, 'y')).item.registerNo).toMatch(/-000002$/);
+    r2.close();
+  });
+});
+
+describe('Register.checkReady (readiness)', () => {
+  test('passes on a register it can write, and writes nothing', () => {
+    const file = path.join(dir, 'ready.sqlite');
+    const r = new Register({ path: file, numberPrefix: 'DAJ', replyDelayDays: 30 });
+    r.registerMessage(newItem(1, 'ready-1'));
+    const other = new Database(file);
+    const version = other.pragma('data_version', { simple: true });
+    expect(() => r.checkReady()).not.toThrow();
+    // data_version moves when another connection commits: the check committed nothing.
+    expect(other.pragma('data_version', { simple: true })).toBe(version);
+    other.close();
+    r.close();
+  });
+
+  test('fails while another process holds the write lock, then passes again; its busy timeout is restored', () => {
+    const file = path.join(dir, 'locked.sqlite');
+    const r = new Register({ path: file, numberPrefix: 'DAJ', replyDelayDays: 30, busyTimeoutMs: 4321 });
+    const other = new Database(file);
+    other.exec('BEGIN IMMEDIATE');
+    expect(() => r.checkReady(50)).toThrow(/register cannot be written: database is locked/);
+    other.exec('COMMIT');
+    expect(() => r.checkReady(50)).not.toThrow();
+    expect(r.db.pragma('busy_timeout', { simple: true })).toBe(4321);
+    other.close();
+    r.close();
+  });
+
+  test('fails when the file was deleted or replaced under the running process', () => {
+    const file = path.join(dir, 'gone.sqlite');
+    const r = new Register({ path: file, numberPrefix: 'DAJ', replyDelayDays: 30 });
+    for (const f of [file, `${file}-wal`, `${file}-shm`]) fs.rmSync(f, { force: true });
+    // The open connection still writes happily, into a file nobody can reach any more.
+    expect(() => r.registerMessage(newItem(1, 'gone-1'))).not.toThrow();
+    expect(() => r.checkReady()).toThrow(/register file .*gone\.sqlite is gone \(ENOENT\)/);
+    r.close();
+
+    const replaced = path.join(dir, 'replaced.sqlite');
+    const r2 = new Register({ path: replaced, numberPrefix: 'DAJ', replyDelayDays: 30 });
+    const fresh = new Register({ path: path.join(dir, 'replacement.sqlite'), numberPrefix: 'DAJ', replyDelayDays: 30 });
+    fresh.close();
+    fs.renameSync(path.join(dir, 'replacement.sqlite'), replaced);
+    expect(() => r2.checkReady()).toThrow(/was replaced since this process opened it/);
     r2.close();
   });
 });
