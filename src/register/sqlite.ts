@@ -51,15 +51,7 @@ export class Register {
    *   ROLLBACK): nothing is written.
    */
   checkReady(lockWaitMs = 500): void {
-    let st: fs.Stats;
-    try {
-      st = fs.statSync(this.opts.path);
-    } catch (err) {
-      throw new Error(`register file ${this.opts.path} is gone (${(err as NodeJS.ErrnoException).code ?? 'error'}): rows written now would be lost; restart on the right file`);
-    }
-    if (st.dev !== this.file.dev || st.ino !== this.file.ino) {
-      throw new Error(`register file ${this.opts.path} was replaced since this process opened it: restart on the new file`);
-    }
+    this.assertSameFile();
     if (this.db.inTransaction) return;
     this.db.pragma(`busy_timeout = ${lockWaitMs}`);
     try {
@@ -69,6 +61,25 @@ export class Register {
       throw new Error(`register cannot be written: ${(err as Error).message}`);
     } finally {
       this.db.pragma(`busy_timeout = ${this.opts.busyTimeoutMs}`);
+    }
+  }
+
+  /**
+   * Throws unless the file at `path` is the one this connection writes. Checked before each
+   * registration too (one stat, a few microseconds a batch): the worker moves a message out of the
+   * inbox once its row is committed, so the row must be in the register people read. The job then
+   * fails and is retried with the message still in the inbox, until the process is restarted on the
+   * right file.
+   */
+  private assertSameFile(): void {
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(this.opts.path);
+    } catch (err) {
+      throw new Error(`register file ${this.opts.path} is gone (${(err as NodeJS.ErrnoException).code ?? 'error'}): nothing is registered nor moved until the process is restarted on the right file`);
+    }
+    if (st.dev !== this.file.dev || st.ino !== this.file.ino) {
+      throw new Error(`register file ${this.opts.path} was replaced since this process opened it: nothing is registered nor moved until the process is restarted on the new file`);
     }
   }
 
@@ -139,6 +150,7 @@ export class Register {
    * the registrations of its concurrent jobs. Same idempotence as `registerMessage`, item by item.
    */
   registerMany(inputs: NewItem[]): RegisterResult[] {
+    this.assertSameFile();
     return this.db.transaction(() => inputs.map((i) => this.registerOne(i))).immediate();
   }
 
@@ -285,6 +297,7 @@ export class Register {
       this.addHistory(id, opts.actor, 'imported', null, `${destination} (handled)`, `importé de l'historique : ${why}`);
       return { item: this.mustItem(id), outcome: 'imported' as const };
     };
+    this.assertSameFile();
     return this.db.transaction(tx).immediate();
   }
 

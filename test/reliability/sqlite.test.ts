@@ -9,7 +9,7 @@ import path from 'node:path';
 import { startPoller, startTriage, type Running } from '../../src/app/start';
 import { createLogger } from '../../src/shared/logger';
 import { holdExclusiveLock } from '../helpers/faults';
-import { appendAll, sampleMessages, waitFor } from '../helpers/pipeline';
+import { appendAll, inventory, sampleMessages, waitFor } from '../helpers/pipeline';
 import { cleanupRedisPrefix, TEST_ENV } from '../helpers/services';
 import { faultEnv, type FaultEnv } from './lib/env';
 import { expectClean } from './lib/assert';
@@ -55,6 +55,31 @@ describe('reliability: SQLite register locked, disk full', () => {
     report('register locked 3 s by another process', f, { heldMs, registeredWhenLocked: duringLock });
     expect(heldMs).toBeGreaterThanOrEqual(2900);
     expectClean(f);
+    await stopAll();
+  });
+
+  test('register file deleted under a running worker: nothing leaves the inbox until the worker is restarted', async () => {
+    const p = await faultEnv('sqlite-gone');
+    const sources = sampleMessages(40).map((s) => s.source);
+    await appendAll(p.user, sources.slice(0, 10));
+    await start(p);
+    await settle(p.registerPath, 10, 60000);
+    for (const f of [p.registerPath, `${p.registerPath}-wal`, `${p.registerPath}-shm`]) fs.rmSync(f, { force: true });
+    await appendAll(p.user, sources.slice(30, 35));
+    // Jobs for the new messages run and fail (the register refuses to write into the unlinked file),
+    // several attempts over these seconds; the messages must stay where they arrived.
+    await new Promise((r) => setTimeout(r, 4000));
+    const inbox = (await inventory(p.user)).filter((m) => m.folder === 'INBOX');
+    expect(inbox).toHaveLength(5);
+    await stopAll();
+    // Restarted, the worker opens a register at the path again: the five are registered and filed.
+    await start(p);
+    await settle(p.registerPath, 5, 60000);
+    const after = await inventory(p.user);
+    process.stdout.write(`[reliability] register file deleted under a running worker: appended=15 inInboxWhileGone=${inbox.length} inInboxAfterRestart=${after.filter((m) => m.folder === 'INBOX').length} registeredAfterRestart=${registerCounts(p.registerPath).items}\n`);
+    expect(after.filter((m) => m.folder === 'INBOX')).toHaveLength(0);
+    expect(after).toHaveLength(15);
+    expect(registerCounts(p.registerPath)).toEqual({ items: 5, moved: 5 });
     await stopAll();
   });
 

@@ -126,13 +126,15 @@ describe('Register.checkReady (readiness)', () => {
     r.close();
   });
 
-  test('fails when the file was deleted or replaced under the running process', () => {
+  test('fails, and registration is refused, when the file was deleted or replaced under the running process', () => {
     const file = path.join(dir, 'gone.sqlite');
     const r = new Register({ path: file, numberPrefix: 'DAJ', replyDelayDays: 30 });
     for (const f of [file, `${file}-wal`, `${file}-shm`]) fs.rmSync(f, { force: true });
-    // The open connection still writes happily, into a file nobody can reach any more.
-    expect(() => r.registerMessage(newItem(1, 'gone-1'))).not.toThrow();
+    // SQLite itself would go on writing into the unlinked file: the register refuses, so the
+    // worker does not move the message out of the inbox on the strength of a lost row.
     expect(() => r.checkReady()).toThrow(/register file .*gone\.sqlite is gone \(ENOENT\)/);
+    expect(() => r.registerMessage(newItem(1, 'gone-1'))).toThrow(/is gone \(ENOENT\): nothing is registered nor moved/);
+    expect(r.db.prepare('SELECT count(*) AS n FROM items').get()).toEqual({ n: 0 });
     r.close();
 
     const replaced = path.join(dir, 'replaced.sqlite');
@@ -141,6 +143,7 @@ describe('Register.checkReady (readiness)', () => {
     fresh.close();
     fs.renameSync(path.join(dir, 'replacement.sqlite'), replaced);
     expect(() => r2.checkReady()).toThrow(/was replaced since this process opened it/);
+    expect(() => r2.registerMany([newItem(1, 'replaced-1')])).toThrow(/was replaced since this process opened it/);
     r2.close();
   });
 });
