@@ -8,7 +8,8 @@
  */
 import { loadConfig } from '../config/load';
 import { createClassifier } from '../classify/decide';
-import { indexCorpus, indexDepsFromConfig, progressBar, readLabelsCsv } from '../classify/model/corpus';
+import { indexCorpus, indexDepsFromConfig, readLabelsCsv } from '../classify/model/corpus';
+import { progressBar } from '../shared/progress';
 import { loadModel } from '../classify/model/linear';
 import { accuracy, confusionMatrix, coverage, macroF1, perClass, type RoutedPair } from '../classify/metrics';
 import { loadRules } from '../classify/rules/load';

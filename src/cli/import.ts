@@ -6,7 +6,7 @@
  * moved, flagged or deleted. Safe to run again (a known copy is skipped). Progress bar on a terminal.
  */
 import { loadAnalysis } from '../app/analysis-deps';
-import { progressBar } from '../classify/model/corpus';
+import { progressBar } from '../shared/progress';
 import { AUTO_DESTINATIONS } from '../classify/types';
 import { loadConfig } from '../config/load';
 import { dedupeKey } from '../register/identity';

@@ -62,16 +62,6 @@ export function readLabelsCsv(csvPath: string, corpusDir: string): LabelledFile[
   return out;
 }
 
-/** A one-line progress bar on stderr (only when stderr is a terminal or forced). */
-export function progressBar(total: number, label: string, enabled = process.stderr.isTTY === true): (done: number) => void {
-  return (done) => {
-    if (!enabled || total === 0) return;
-    const width = 30;
-    const n = Math.round((done / total) * width);
-    process.stderr.write(`\r${label} [${'#'.repeat(n)}${'.'.repeat(width - n)}] ${done}/${total}`);
-    if (done === total) process.stderr.write('\n');
-  };
-}
 
 export async function indexCorpus(files: LabelledFile[], deps: IndexDeps, onProgress?: (done: number) => void): Promise<CorpusItem[]> {
   const out: CorpusItem[] = [];
