@@ -54,19 +54,12 @@ function oneByte(s: string): string {
 }
 
 /**
- * `s` with every UTF-16 unit outside Latin-1 replaced by a space, one-byte (see oneByte). For a
- * regex without flags whose source is all Latin-1 (the keyword searches), it matches exactly where
- * `s` does, at the same offsets: such a character is matched only by `[^a-z0-9]` and is a non-word
- * character for `\b`, like the space, and no keyword literal holds a space (compileKeywordSearch
- * splits on whitespace). Folded mail still has "–" or "€" (16 of the benchmark's 50 messages).
+ * `s` with every UTF-16 unit outside Latin-1 replaced by a space, one-byte (see oneByte), at the
+ * same offsets. Folded mail still has "–" or "€" (16 of the benchmark's 50 messages): keyword
+ * searches run on this (KeywordSearch.latin1).
  */
 export function latin1Projection(s: string): string {
   return NON_LATIN1.test(s) ? Buffer.from(s.replace(NON_LATIN1_ALL, ' '), 'latin1').toString('latin1') : s;
-}
-
-/** True when `re` finds the same matches in latin1Projection(s) as in s (see there). */
-export function matchesLatin1Projection(re: RegExp): boolean {
-  return re.flags === '' && !NON_LATIN1.test(re.source);
 }
 
 /** Accents off, case kept: for regex sources, where case matters (`\\D` vs `\\d`, `\\p{L}`). */
@@ -93,6 +86,14 @@ export interface KeywordSearch {
   /** Prefix keywords of one word ("tradu*"): a text that contains none of these (anywhere)
    *  and none of `words` as a word cannot match. */
   prefixes: string[];
+  /**
+   * `re` finds the same matches, at the same offsets, in latin1Projection(text) as in the text: its
+   * keywords are all Latin-1 (else false). The regex has no flags, and its only classes are
+   * `[^a-z0-9]`, `[a-z0-9]` and `\b`: a character outside Latin-1 is matched by `[^a-z0-9]` alone
+   * and is a non-word character for `\b`, like the space, and no literal holds a space (keywords
+   * are split on whitespace). So irregexp compiles it for one-byte subjects only.
+   */
+  latin1: boolean;
 }
 
 /**
@@ -130,7 +131,8 @@ export function compileKeywordSearch(keywords: string[]): KeywordSearch | null {
   if (alternatives.length === 0) return null;
   // Longest first so the reported match is the most specific keyword.
   alternatives.sort((a, b) => b.length - a.length);
-  return { re: new RegExp(factorByFirstLetter(alternatives)), words: anywhere ? null : [...words], prefixes: [...prefixes] };
+  const re = new RegExp(factorByFirstLetter(alternatives));
+  return { re, words: anywhere ? null : [...words], prefixes: [...prefixes], latin1: !NON_LATIN1.test(re.source) };
 }
 
 /**

@@ -2,7 +2,7 @@
  * Turns a validated condition into a matcher function. All regexes are compiled here, once, at
  * load time; matching a message is then allocation-light.
  */
-import { compileKeywordSearch, KeywordFilter, latin1Projection, matchesLatin1Projection, stripAccents, type KeywordSearch } from '../text';
+import { compileKeywordSearch, KeywordFilter, latin1Projection, stripAccents, type KeywordSearch } from '../text';
 import type { ConditionInput } from './schema';
 import type { MessageView } from './view';
 
@@ -43,7 +43,7 @@ function cached(key: string, make: () => KeywordSearch | null): Search | null {
   if (!search) {
     const made = make();
     if (!made) return null;
-    regexCache.set(key, (search = { re: made.re, id: keywordFilter.add(made), latin1: matchesLatin1Projection(made.re) }));
+    regexCache.set(key, (search = { re: made.re, id: keywordFilter.add(made), latin1: made.latin1 }));
   }
   return search;
 }
@@ -60,7 +60,7 @@ function textMatcher(field: Field, spec: TextMatch, label: string): Matcher {
   if (spec.regex) {
     for (const [, patterns] of lists(spec.regex)) {
       // A free regex has no required words (KeywordFilter): it always runs.
-      for (const p of patterns) searches.push(cached(`r:${p}`, () => ({ re: new RegExp(stripAccents(p), 'iu'), words: null, prefixes: [] }))!);
+      for (const p of patterns) searches.push(cached(`r:${p}`, () => ({ re: new RegExp(stripAccents(p), 'iu'), words: null, prefixes: [], latin1: false }))!);
     }
   }
   return (v, ev) => {
