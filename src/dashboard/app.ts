@@ -42,7 +42,10 @@ const STATUS_OF: Record<string, number> = {
   AIG_ERR_VALIDATION: 400,
   AIG_ERR_RATE_LIMIT: 429,
   AIG_ERR_IMAP: 502,
+  AIG_ERR_REGISTER: 503,
 };
+/** What a person is told when the register file is gone or replaced (the log has the details). */
+const REGISTER_GONE = "Le registre n'est plus accessible (fichier supprimé ou remplacé) : rien n'a été enregistré. Prévenez l'administrateur.";
 
 export async function buildApp(deps: DashboardDeps): Promise<FastifyInstance> {
   const app = Fastify({
@@ -69,10 +72,16 @@ export async function buildApp(deps: DashboardDeps): Promise<FastifyInstance> {
     if (status < 400) status = 500;
     const aig = code.startsWith('AIG_ERR_') ? code : status === 400 ? 'AIG_ERR_BAD_REQUEST' : status === 413 ? 'AIG_ERR_TOO_LARGE' : 'AIG_ERR_INTERNAL';
     if (status >= 500) req.log.error({ err: err.message, code: aig, url: req.routeOptions.url }, 'dashboard error');
-    return sendError(req, reply, status, aig, status >= 500 ? 'Erreur interne : elle a été journalisée.' : err.message);
+    const shown = aig === 'AIG_ERR_REGISTER' ? REGISTER_GONE : status >= 500 ? 'Erreur interne : elle a été journalisée.' : err.message;
+    return sendError(req, reply, status, aig, shown);
   });
   app.setNotFoundHandler((req, reply) => sendError(req, reply, 404, 'AIG_ERR_NOT_FOUND', 'Page introuvable.'));
 
+  // A change (any POST) goes to the register: refused while its file is not the one opened, which
+  // SQLite would otherwise write into unseen (Register.assertFileInPlace).
+  app.addHook('preHandler', async (req) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') deps.register.assertFileInPlace();
+  });
   await app.register(auth, deps);
   app.get('/static/app.css', { config: { access: 'public' } }, async (_req, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'max-age=3600').send(CSS));
   app.get('/static/app.js', { config: { access: 'public' } }, async (_req, reply) => reply.type('text/javascript; charset=utf-8').header('cache-control', 'max-age=3600').send(JS));

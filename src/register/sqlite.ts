@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { AigError } from '../shared/errors';
 import { MIGRATIONS } from './schema';
 import type { Decision } from '../classify/types';
 import type { IndexRecord } from '../index/types';
@@ -51,7 +52,7 @@ export class Register {
    *   ROLLBACK): nothing is written.
    */
   checkReady(lockWaitMs = 500): void {
-    this.assertSameFile();
+    this.assertFileInPlace();
     if (this.db.inTransaction) return;
     this.db.pragma(`busy_timeout = ${lockWaitMs}`);
     try {
@@ -65,21 +66,22 @@ export class Register {
   }
 
   /**
-   * Throws unless the file at `path` is the one this connection writes. Checked before each
-   * registration too (one stat, a few microseconds a batch): the worker moves a message out of the
-   * inbox once its row is committed, so the row must be in the register people read. The job then
-   * fails and is retried with the message still in the inbox, until the process is restarted on the
-   * right file.
+   * Throws (AIG_ERR_REGISTER) unless the file at `path` is the one this connection writes: SQLite
+   * goes on writing into a deleted file without an error. Checked before each registration (one
+   * stat, a few microseconds a batch): the worker moves a message out of the inbox once its row is
+   * committed, so the row must be in the register people read; the job then fails and is retried
+   * with the message still in the inbox until the process is restarted on the right file. The
+   * dashboard checks it before every change a person makes.
    */
-  private assertSameFile(): void {
+  assertFileInPlace(): void {
     let st: fs.Stats;
     try {
       st = fs.statSync(this.opts.path);
     } catch (err) {
-      throw new Error(`register file ${this.opts.path} is gone (${(err as NodeJS.ErrnoException).code ?? 'error'}): nothing is registered nor moved until the process is restarted on the right file`);
+      throw new AigError('AIG_ERR_REGISTER', `register file ${this.opts.path} is gone (${(err as NodeJS.ErrnoException).code ?? 'error'}): nothing is registered nor moved until the process is restarted on the right file`);
     }
     if (st.dev !== this.file.dev || st.ino !== this.file.ino) {
-      throw new Error(`register file ${this.opts.path} was replaced since this process opened it: nothing is registered nor moved until the process is restarted on the new file`);
+      throw new AigError('AIG_ERR_REGISTER', `register file ${this.opts.path} was replaced since this process opened it: nothing is registered nor moved until the process is restarted on the new file`);
     }
   }
 
@@ -150,7 +152,7 @@ export class Register {
    * the registrations of its concurrent jobs. Same idempotence as `registerMessage`, item by item.
    */
   registerMany(inputs: NewItem[]): RegisterResult[] {
-    this.assertSameFile();
+    this.assertFileInPlace();
     return this.db.transaction(() => inputs.map((i) => this.registerOne(i))).immediate();
   }
 
@@ -297,7 +299,7 @@ export class Register {
       this.addHistory(id, opts.actor, 'imported', null, `${destination} (handled)`, `importé de l'historique : ${why}`);
       return { item: this.mustItem(id), outcome: 'imported' as const };
     };
-    this.assertSameFile();
+    this.assertFileInPlace();
     return this.db.transaction(tx).immediate();
   }
 
