@@ -1,6 +1,6 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { AigError } from '../shared/errors';
-import { runProbes } from '../shared/metrics';
+import { readiness } from '../shared/metrics';
 import { imapProbes, redisProbe, registerProbe } from '../shared/readiness';
 import auth from './auth';
 import type { DashboardDeps } from './deps';
@@ -88,9 +88,8 @@ export async function buildApp(deps: DashboardDeps): Promise<FastifyInstance> {
   app.get('/healthz', { config: { access: 'public' } }, async () => ({ ok: true }));
   // Readiness, public like /healthz (names and errors only): Redis, every IMAP server, the register.
   app.get('/readyz', { config: { access: 'public' } }, async (_req, reply) => {
-    const checks = await runProbes([redisProbe(deps.redis), ...imapProbes(deps.config.mailboxes), registerProbe(deps.register)]);
-    const ok = checks.every((c) => c.ok);
-    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not-ready', checks });
+    const r = await readiness([redisProbe(deps.redis), ...imapProbes(deps.config.mailboxes), registerProbe(deps.register)]);
+    return reply.code(r.httpStatus).send(r.body);
   });
   // Prometheus scrape (counts only, no personal data): public like /healthz; restrict by network.
   app.get('/metrics', { config: { access: 'public' } }, async (_req, reply) => reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics()));

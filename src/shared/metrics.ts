@@ -48,10 +48,9 @@ export function serveMetrics(metrics: Metrics, probes: Probe[], opts: { port: nu
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end('{"status":"ok"}');
       } else if (req.url === '/readyz') {
-        const results = await runProbes(probes);
-        const ok = results.every((r) => r.ok);
-        res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ status: ok ? 'ready' : 'not-ready', checks: results }));
+        const r = await readiness(probes);
+        res.writeHead(r.httpStatus, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(r.body));
       } else {
         res.writeHead(404).end();
       }
@@ -60,6 +59,13 @@ export function serveMetrics(metrics: Metrics, probes: Probe[], opts: { port: nu
   server.listen(opts.port, opts.host);
   server.unref();
   return server;
+}
+
+/** What /readyz answers, here and on the dashboard: 200 when every probe answers, else 503. */
+export async function readiness(probes: Probe[]): Promise<{ httpStatus: 200 | 503; body: { status: 'ready' | 'not-ready'; checks: Awaited<ReturnType<typeof runProbes>> } }> {
+  const checks = await runProbes(probes);
+  const ok = checks.every((c) => c.ok);
+  return { httpStatus: ok ? 200 : 503, body: { status: ok ? 'ready' : 'not-ready', checks } };
 }
 
 export async function runProbes(probes: Probe[], timeoutMs = 3000): Promise<{ name: string; ok: boolean; error?: string }[]> {
