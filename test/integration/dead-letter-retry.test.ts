@@ -31,27 +31,27 @@ test('retry of a dead letter after the limit is raised routes the same register 
     await appendAll(p.user, [twoAttachments()]);
     const first = await startTriage(p.config, log);
     running.push(startPoller(p.config, log));
-    await waitFor('dead letter', () => first.register!.counts().moved === 1);
-    const dead = first.register!.list({ limit: 1 })[0];
+    await waitFor('dead letter', () => first.register.counts().moved === 1);
+    const dead = first.register.list({ limit: 1 })[0];
     expect(dead.status).toBe('error');
     expect(dead.error).toMatch(/maxAttachments/);
     await first.stop();
     // The administrator raises the limit and restarts the worker, then presses "Relancer".
     const fixed = await startTriage(loadConfig({ env: p.env, requirePassword: true, overrides: { worker: { backoffMs: 200 } } }), log);
     running.push(fixed);
-    const src = fixed.register!.sourcesOf(dead.id)[0];
+    const src = fixed.register.sourcesOf(dead.id)[0];
     const job: TriageJob = { mailbox: src.mailbox, folder: src.folder!, uidValidity: src.uidValidity, uid: src.uid, internalDate: null, retry: true };
     await queue.add('triage', job, { jobId: `${triageJobId(job)}-retry-1` });
-    await waitFor('row completed and message moved', () => fixed.register!.history(dead.id).length === 4, 30000);
-    const after = fixed.register!.getItem(dead.id)!;
+    await waitFor('row completed and message moved', () => fixed.register.history(dead.id).length === 4, 30000);
+    const after = fixed.register.getItem(dead.id)!;
     expect(after.registerNo).toBe(dead.registerNo);
     expect(after.error).toBeNull();
-    expect(fixed.register!.history(dead.id).map((h) => h.action)).toEqual(['registered', 'moved', 'retried', 'moved']);
+    expect(fixed.register.history(dead.id).map((h) => h.action)).toEqual(['registered', 'moved', 'retried', 'moved']);
     const inv = await inventory(p.user);
     expect(inv).toHaveLength(1);
     expect(inv[0].folder).not.toMatch(/Erreurs/);
-    expect(inv[0].folder).toBe(fixed.register!.sourcesOf(dead.id)[0].folder);
-    expect(fixed.register!.counts().items).toBe(1);
+    expect(inv[0].folder).toBe(fixed.register.sourcesOf(dead.id)[0].folder);
+    expect(fixed.register.counts().items).toBe(1);
   } finally {
     for (const r of running.reverse()) await r.stop();
     await queue.close();

@@ -25,7 +25,7 @@ test('drop folder: .pdf and .eml registered as courrier, moved to done/; other f
     const triage = await startTriage(p.config, createLogger('warn'));
     running.push(triage);
     running.push(startPoller(p.config, createLogger('warn')));
-    const register = triage.register!;
+    const register = triage.register;
     await waitFor('three files registered and moved', () => register.counts().moved === 3, 60000);
     const items = register.list({ limit: 10 });
     expect(items.every((i) => i.channel === 'courrier')).toBe(true);
