@@ -7,8 +7,8 @@
  * training time. Precedence: forcing rule > thread > no text > thresholds.
  */
 import * as explain from './explain';
-import { extractFeatures } from './model/features';
-import { scoreMessage, softmax, topContributions, type Model } from './model/linear';
+import { extractFeatures, type FoldedTexts } from './model/features';
+import { scoreIndex, scoreMessage, softmax, topContributions, type Model, type ScoredMessage } from './model/linear';
 import { evaluateRules, winningForce, type FiredRule } from './rules/engine';
 import type { RuleSet } from './rules/load';
 import type { RulesStore } from './rules/store';
@@ -73,8 +73,8 @@ export function createClassifier(opts: ClassifierOptions): Classifier {
 
   function modelPart(input: ClassifyInput, fired: FiredRule[], view: MessageView) {
     // The view already folded subject and text once for the rules: the features reuse them.
-    const feats = extractFeatures(input.index, model.file.features, { subject: view.subject, text: view.text });
-    const scored = scoreMessage(model, feats);
+    const folded = { subject: view.subject, text: view.text };
+    const scored = scoreIndex(model, input.index, folded) ?? viaFeatureNames(input, folded);
     const { temperature: t, ruleScale } = model.file;
     const logits = scored.scores.map((s, c) => s / t + ruleScale * ruleWeight(fired, model.classes[c]!));
     const probs = softmax(logits);
@@ -82,10 +82,16 @@ export function createClassifier(opts: ClassifierOptions): Classifier {
     const ranked = order.map((i) => ({ destination: model.classes[i]!, score: round(probs[i]!) }));
     // A word's stem, prefix and letter n-grams weigh together and are shown as that word.
     const words = topContributions(model, scored, order[0]!, order[1]!, MODEL_WORDS).map((c) =>
-      explain.featureWord(c.feature, (f) => (c.origin >= 0 ? feats.wordAt(c.origin) : feats.surfaceOf(f))),
+      explain.featureWord(c.feature, (f) => (c.origin >= 0 ? scored.wordAt(c.origin) : f)),
     );
     const reason = explain.modelReason(ranked[0]!.destination, ranked[1]!.destination, [...new Set(words)], probs[order[0]!]!);
     return { probs, ranked, reason };
+  }
+
+  /** A model with word prefixes, compounds or bigrams: scored from its feature names. */
+  function viaFeatureNames(input: ClassifyInput, folded: FoldedTexts): ScoredMessage {
+    const feats = extractFeatures(input.index, model.file.features, folded);
+    return { ...scoreMessage(model, feats), wordAt: feats.wordAt };
   }
 
   function finish(ctx: Context, destination: Destination, routed: boolean, confidence: number): Decision {

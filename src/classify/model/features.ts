@@ -7,7 +7,7 @@
 import type { IndexRecord } from '../../index/types';
 import { fold, forEachWord } from '../text';
 
-interface Stemmer {
+export interface Stemmer {
   stem(word: string): string;
 }
 
@@ -40,7 +40,7 @@ let stopwords: Set<string> | null = null;
 const stemmers = new Map<string, Stemmer | null>();
 const stemCache = new Map<string, Map<string, string>>();
 
-function getStopwords(): Set<string> {
+export function getStopwords(): Set<string> {
   if (stopwords) return stopwords;
   const all = new Set<string>([...GERMAN_STOPWORDS, ...MAIL_STOPWORDS]);
   for (const f of STOPWORD_FILES) {
@@ -52,7 +52,7 @@ function getStopwords(): Set<string> {
   return all;
 }
 
-function getStemmer(lang: string): Stemmer | null {
+export function getStemmer(lang: string): Stemmer | null {
   if (!stemmers.has(lang)) {
     const file = STEMMER_FILES[lang];
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -75,16 +75,20 @@ function stemCacheOf(lang: string): Map<string, string> {
 function stemCached(stemmer: Stemmer, cache: Map<string, string>, word: string): string {
   let out = cache.get(word);
   if (out === undefined) {
-    // Some stemmers re-accent ("dètach"): fold again so the vocabulary stays accent-free.
-    out = fold(stemmer.stem(word));
+    out = stemOf(stemmer, word);
     if (cache.size >= STEM_CACHE_MAX) cache.clear();
     cache.set(word, out);
   }
   return out;
 }
 
+/** Some stemmers re-accent ("dètach"): fold again so the vocabulary stays accent-free. */
+export function stemOf(stemmer: Stemmer, word: string): string {
+  return fold(stemmer.stem(word));
+}
+
 /** Keeps words of 2..30 letters and 3..4-digit numbers (883, 2004, 2011: regulation numbers). */
-function keepToken(t: string): boolean {
+export function keepToken(t: string): boolean {
   if (isDigits(t)) return t.length >= 3 && t.length <= 4;
   return t.length >= 2 && t.length <= 30;
 }
@@ -221,7 +225,7 @@ function addWords(folded: string, lang: string, prefix: string, opts: FeatureOpt
 }
 
 /** The word at `at` in the folded text, as written in the original when folding kept lengths. */
-function surfaceAt(original: string, folded: string, at: number): string {
+export function surfaceAt(original: string, folded: string, at: number): string {
   TOKEN.lastIndex = at;
   const word = TOKEN.exec(folded)?.[0] ?? '';
   // Folding keeps one letter per letter for precomposed text (é → e); "ß" → "ss" or a
@@ -229,6 +233,23 @@ function surfaceAt(original: string, folded: string, at: number): string {
   if (original.length !== folded.length) return word;
   const cut = original.slice(at, at + word.length).toLowerCase();
   return fold(cut) === word ? cut : word;
+}
+
+/** The index facts of a message as pseudo-words ("#kind:employer", "#form:A1"), in feature order. */
+export function indexFacts(ix: IndexRecord): string[] {
+  // No language pseudo-word: with a few examples per language the model would learn "Polish →
+  // PCN" from the corpus's accidents; the topic words (stemmed per language) carry the meaning.
+  const facts = [
+    `#kind:${ix.sender.kind}`,
+    `#channel:${ix.channel}`,
+    ...ix.identifiers.forms.map((f) => `#form:${f.toUpperCase()}`),
+    ...ix.attachments.map((a) => `#att:${a.type.split('/')[1] ?? a.type}`),
+  ];
+  if (ix.thread.inReplyTo) facts.push('#reply');
+  if (!ix.textAvailable) facts.push('#notext');
+  if (ix.identifiers.nir.length > 0) facts.push('#has:nir');
+  if (ix.identifiers.siret.length + ix.identifiers.siren.length > 0) facts.push('#has:siret');
+  return facts;
 }
 
 export function extractFeatures(ix: IndexRecord, opts: FeatureOptions = WORD_FEATURES, folded?: FoldedTexts): Features {
@@ -241,20 +262,7 @@ export function extractFeatures(ix: IndexRecord, opts: FeatureOptions = WORD_FEA
   const textBase = subject.length + 1;
   addWords(subject, lang, 's:', opts, out, 0, grams);
   addWords(text, lang, '', opts, out, textBase, grams);
-  const facts: string[] = [];
-  // No language pseudo-word: with a few examples per language the model would learn "Polish →
-  // PCN" from the corpus's accidents; the topic words (stemmed per language) carry the meaning.
-  facts.push(
-    `#kind:${ix.sender.kind}`,
-    `#channel:${ix.channel}`,
-    ...ix.identifiers.forms.map((f) => `#form:${f.toUpperCase()}`),
-    ...ix.attachments.map((a) => `#att:${a.type.split('/')[1] ?? a.type}`),
-  );
-  if (ix.thread.inReplyTo) facts.push('#reply');
-  if (!ix.textAvailable) facts.push('#notext');
-  if (ix.identifiers.nir.length > 0) facts.push('#has:nir');
-  if (ix.identifiers.siret.length + ix.identifiers.siren.length > 0) facts.push('#has:siret');
-  for (const f of facts) out.set(f, -1);
+  for (const f of indexFacts(ix)) out.set(f, -1);
   // The n-gram names and where each first occurs, built only when asked (training, tests).
   let gramOrigins: Map<string, number> | null = null;
   const allGrams = (): Map<string, number> => {
