@@ -3,7 +3,6 @@
  * Order matters: cheap checks on the raw bytes first (size, "is it a mail", headers, nesting),
  * then mailparser, then the attachment texts (PDFs in a bounded worker thread).
  */
-import { createHash } from 'node:crypto';
 import { compile } from 'html-to-text';
 import { simpleParser, type AddressObject, type Attachment, type EmailAddress, type ParsedMail } from 'mailparser';
 import { LimitError, PermanentError } from '../shared/errors';
@@ -36,8 +35,6 @@ function smallHtmlToText(html: string, maxLength: number): string | null {
   for (let i = html.indexOf('<'); i >= 0; i = html.indexOf('<', i + 1)) if (++tags > HTML_MAX_DEPTH) return null;
   return htmlToText(html);
 }
-
-const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
 export function stripAngles(id: string): string {
   return id.trim().replace(/^<+/, '').replace(/>+$/, '').trim();
@@ -175,7 +172,6 @@ export async function parseMessage(source: Buffer, limits: ParseLimits): Promise
     html: typeof mail.html === 'string' ? mail.html : null,
     attachments,
     headerLines: head.lines,
-    contentHash: sha256(source),
     size: source.length,
   };
 }

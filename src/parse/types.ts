@@ -31,8 +31,6 @@ export interface ParsedMessage {
   html: string | null; // raw HTML body, unsanitised: never render it without sanitising
   attachments: ParsedAttachment[];
   headerLines: number;
-  /** sha256 hex of the raw source: with Message-ID, recognises the same mail seen twice. */
-  contentHash: string;
   size: number; // raw source size in bytes
 }
 
