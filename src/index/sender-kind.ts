@@ -6,6 +6,7 @@
  */
 import { isWebmail, lookupDomain, type SenderDirectory } from './senders';
 import type { SenderKind } from './types';
+import { testAtWordStart } from './word-start';
 
 /** The signature is at the end of the body: hints are searched there only, so that a mail
  *  *about* a lawyer ("mon avocat m'a dit…") does not make its writer one. */
@@ -24,7 +25,7 @@ export function domainOf(address: string): string {
 function hintKind(dir: SenderDirectory, name: string, domain: string, body: string): SenderKind | null {
   // Domain labels count as words: "dupont-avocats.fr" → "dupont avocats fr".
   const haystack = `${name}\n${domain.replace(/[.-]/g, ' ')}\n${body.slice(-SIGNATURE_CHARS)}`;
-  for (const h of dir.hints) if (h.re.test(haystack)) return h.kind;
+  for (const h of dir.hints) if (testAtWordStart(h.re, haystack)) return h.kind;
   return null;
 }
 

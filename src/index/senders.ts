@@ -7,6 +7,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../shared/errors';
 import type { SenderKind } from './types';
+import { wordStartRegex } from './word-start';
 
 const KINDS = [
   'individual', 'employer', 'lawyer', 'french-institution', 'foreign-institution', 'eu-body',
@@ -39,16 +40,22 @@ export interface SenderDirectory {
   /** Domains with a "*" part, tried after the exact ones. */
   readonly patterns: readonly { re: RegExp; match: SenderMatch }[];
   readonly webmail: ReadonlySet<string>;
+  /** `re` has no leading lookbehind: test it with testAtWordStart (word-start.ts). */
   readonly hints: readonly { kind: SenderKind; re: RegExp }[];
   readonly defaultCompanyKind: SenderKind;
 }
 
 const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** One regex per kind: whole words (Unicode letters), case-insensitive. */
-function hintRegex(words: string[]): RegExp {
+/**
+ * One regex per kind: whole words (Unicode letters), case-insensitive. The word start is checked
+ * by testAtWordStart, not by a leading lookbehind (see word-start.ts; measured on the bench mix's
+ * messages as if from an unlisted domain, senderInfo: ~9.5 → ~3.4 µs).
+ * @internal exported for tests (the plain regex is NO_WORD_CHAR_BEFORE + this, flags iu)
+ */
+export function hintBody(words: string[]): string {
   const alts = [...words].sort((a, b) => b.length - a.length).map((w) => escapeRe(w.toLowerCase()).replace(/ /g, '\\s+'));
-  return new RegExp(`(?<![\\p{L}\\p{N}])(?:${alts.join('|')})(?![\\p{L}\\p{N}])`, 'iu');
+  return `(?:${alts.join('|')})(?![\\p{L}\\p{N}])`;
 }
 
 export function loadSenderDirectory(yamlText: string): SenderDirectory {
@@ -80,7 +87,7 @@ export function loadSenderDirectory(yamlText: string): SenderDirectory {
   }
   const hints = Object.entries(cfg.signatureHints)
     .filter((e): e is [SenderKind, string[]] => Array.isArray(e[1]) && e[1].length > 0)
-    .map(([kind, words]) => ({ kind, re: hintRegex(words) }));
+    .map(([kind, words]) => ({ kind, re: wordStartRegex(hintBody(words), 'iu') }));
   return Object.freeze({
     domains,
     patterns: Object.freeze(patterns),
