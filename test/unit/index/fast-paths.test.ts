@@ -7,13 +7,15 @@
  *   marks removed, runs of \p{L}\p{N}, each lower-cased.
  * - scoreWords (language.ts) finds words in one pass. Ground truth: its definition, runs of \p{L}
  *   by code point: any run of non-letters between words scores the same.
+ * - scoreWords looks words up by a hash of their units, and topTwo ranks without a Map and a sort.
+ *   Ground truth: the split / Map / stable sort definition (refStage1), the very float values.
  * Real texts (config/training) and seeded random ones (a failure reproduces).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import samples from '../../fixtures/index/language-samples.json';
 import { textTokens } from '../../../src/index/countries';
-import { functionWordLeader } from '../../../src/index/language';
+import { FUNCTION_WORDS, functionWordLeader, HINT_LETTERS, LANGUAGES, stage1Scores } from '../../../src/index/language';
 import { extractSenderRefs } from '../../../src/index/refs';
 import { indexCorpus, listLabelledDirs } from '../../../src/classify/model/corpus';
 import { loadSenderDirectory } from '../../../src/index';
@@ -211,6 +213,85 @@ describe('functionWordLeader (language.ts): words are the runs of letters, by co
         const got = functionWordLeader(text.replace(/(\p{L}+)/gu, `${glue}$1`));
         if (got !== want) differ.push(`glue ${glue} on ${JSON.stringify(text.slice(0, 60))}: ${got} vs ${want}`);
       }
+    }
+    expect(differ.slice(0, 10)).toEqual([]);
+  });
+});
+
+// ------------------------------------------------------------------------- language scores, ranking
+
+/** Stage 1 by its definition: split into runs of letters, each function word adds 1/owners to each
+ *  owner (LANGUAGES order) in text order, then 1.5 per hint letter group present, in a Map (first-
+ *  scored order); ranking: a stable sort by decreasing score. */
+function refStage1(text: string): { scores: [string, number][]; top: (string | null)[] } {
+  const owners = new Map<string, string[]>();
+  for (const lang of LANGUAGES) {
+    for (const w of FUNCTION_WORDS[lang].split(' ')) if (!(owners.get(w) ?? []).includes(lang)) owners.set(w, [...(owners.get(w) ?? []), lang]);
+  }
+  const sample = text.slice(0, 1500).toLowerCase();
+  const scores = new Map<string, number>();
+  for (const word of sample.split(/[^\p{L}]+/u)) {
+    const langs = owners.get(word);
+    if (langs !== undefined) for (const l of langs) scores.set(l, (scores.get(l) ?? 0) + 1 / langs.length);
+  }
+  for (const [letters, langs] of HINT_LETTERS) {
+    if ([...letters].some((c) => sample.includes(c))) for (const l of langs) scores.set(l, (scores.get(l) ?? 0) + 1.5);
+  }
+  const ranked = [...scores.entries()].sort((a, b) => b[1] - a[1]);
+  return { scores: [...scores.entries()], top: [ranked[0]?.[0] ?? null, ranked[1]?.[0] ?? null] };
+}
+
+describe('stage 1 scores (language.ts): hashed word lookup and topTwo are the split / Map / sort definition', () => {
+  function stage1Diffs(texts: Iterable<string>): { differ: string[]; ties: number } {
+    const differ: string[] = [];
+    let ties = 0;
+    for (const text of texts) {
+      const got = stage1Scores(text);
+      const want = refStage1(text);
+      if (JSON.stringify(got) !== JSON.stringify(want)) differ.push(`${JSON.stringify(text.slice(0, 80))}: ${JSON.stringify(got)} vs ${JSON.stringify(want)}`);
+      const values = want.scores.map(([, v]) => v).sort((a, b) => b - a);
+      if (values.length > 1 && values[0] === values[1]) ties++;
+      if (differ.length >= 10) break;
+    }
+    return { differ, ties };
+  }
+
+  it('on the training texts and the language samples', () => {
+    const samplesTexts = Object.values(samples as Record<string, string[]>).flat();
+    expect(stage1Diffs([...corpus, ...samplesTexts]).differ).toEqual([]);
+  });
+
+  it('on random texts of function words (shared ones: ties), near-misses, hint letters, other scripts and astral letters', () => {
+    const rand = prng(99);
+    const pick = pickFrom(rand);
+    const words = [...new Set(Object.values(FUNCTION_WORDS).flatMap((l) => l.split(' ')))];
+    const near = ['dee', 'th', 'thee', 'lesx', 'xde', 'die\u0301', 'Die', 'DER', 'İl', 'ıl', 'ǅe', 'Στο', 'ΟΔΟΣ', 'dzień', 'pôr', 'été', 'ete', 'über', 'uber'];
+    const noise = [' ', ' ', ' ', '\n', '\n\n', ', ', '. ', "'", '’', '-', '1', '2024', '😀', '\ud800', '\u0301', 'ł', 'ș', 'ß', 'ñ', 'ã', 'ö', 'œ', 'ж', '中', '𝐀', '\u00a0'];
+    function* texts(): Generator<string> {
+      for (let n = 0; n < 6000; n++) {
+        let s = '';
+        const len = 1 + Math.floor(rand() * 30);
+        for (let i = 0; i < len; i++) s += (rand() < 0.75 ? pick(words) : pick(near)) + pick(noise);
+        // Now and then past the 1,500 scored chars, so that a word is cut at the limit.
+        yield rand() < 0.05 ? `${'x '.repeat(740 + Math.floor(rand() * 20))}${s}` : s;
+      }
+    }
+    const { differ, ties } = stage1Diffs(texts());
+    expect(differ).toEqual([]);
+    expect(ties).toBeGreaterThan(300); // not vacuous: the first two tie often, and their order counts
+  });
+
+  it('functionWordLeader is clearLeader of the definition', () => {
+    const rand = prng(5);
+    const pick = pickFrom(rand);
+    const all = Object.values(samples as Record<string, string[]>).flat();
+    const differ: string[] = [];
+    for (let n = 0; n < 3000; n++) {
+      const text = `${pick(all)} ${pick(all).slice(0, Math.floor(rand() * 60))}`;
+      const { scores, top } = refStage1(text);
+      const value = (l: string | null): number => (l === null ? 0 : scores.find(([k]) => k === l)![1]);
+      const want = top[0] === null || value(top[0]) < 2 || value(top[0]) < 2 * value(top[1]) ? null : top[0];
+      if (functionWordLeader(text) !== want) differ.push(`${JSON.stringify(text)}: ${functionWordLeader(text)} vs ${want}`);
     }
     expect(differ.slice(0, 10)).toEqual([]);
   });
