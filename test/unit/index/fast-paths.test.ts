@@ -9,13 +9,17 @@
  *   by code point: any run of non-letters between words scores the same.
  * - scoreWords looks words up by a hash of their units, and topTwo ranks without a Map and a sort.
  *   Ground truth: the split / Map / stable sort definition (refStage1), the very float values.
+ * - detectLanguage scores the paragraphs of a short text from the scan of the whole. Ground truth:
+ *   each paragraph cut by split and scored on its own (stage1Scores), and refDetectLanguage, the
+ *   code before this change written with the public pieces.
  * Real texts (config/training) and seeded random ones (a failure reproduces).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import samples from '../../fixtures/index/language-samples.json';
 import { textTokens } from '../../../src/index/countries';
-import { FUNCTION_WORDS, functionWordLeader, HINT_LETTERS, LANGUAGES, stage1Scores } from '../../../src/index/language';
+import { detectAll as tinyldDetectAll } from 'tinyld/light';
+import { detectLanguage, FUNCTION_WORDS, functionWordLeader, HINT_LETTERS, LANGUAGES, scannedScores, shortText, stage1Scores } from '../../../src/index/language';
 import { extractSenderRefs } from '../../../src/index/refs';
 import { indexCorpus, listLabelledDirs } from '../../../src/classify/model/corpus';
 import { loadSenderDirectory } from '../../../src/index';
@@ -294,5 +298,104 @@ describe('stage 1 scores (language.ts): hashed word lookup and topTwo are the sp
       if (functionWordLeader(text) !== want) differ.push(`${JSON.stringify(text)}: ${functionWordLeader(text)} vs ${want}`);
     }
     expect(differ.slice(0, 10)).toEqual([]);
+  });
+});
+
+// ------------------------------------------------------------- paragraphs from one scan of the text
+
+/** detectLanguage as it was before the paragraphs were scored from one scan: the main language from
+ *  the text's own stage-1 scores (else tinyld, else the leader), the others from each paragraph
+ *  cut by split and scored on its own. */
+function refDetectLanguage(text: string): { language: string; languages: string[] } {
+  const trimmed = text.trim();
+  if (trimmed === '') return { language: 'und', languages: [] };
+  const { scores, top } = stage1Scores(trimmed);
+  const value = (l: string | null): number => (l === null ? 0 : scores.find(([k]) => k === l)![1]);
+  let main: string;
+  if (top[0] !== null && value(top[0]) >= 2 && value(top[0]) >= 2 * value(top[1])) main = top[0];
+  else {
+    const guesses = tinyldDetectAll(trimmed.slice(0, 600), { only: [...LANGUAGES] });
+    main = guesses.length > 0 && guesses[0]!.accuracy > 0 ? guesses[0]!.lang : top[0] !== null && value(top[0]) > 0 ? top[0] : 'und';
+  }
+  if (main === 'und') return { language: 'und', languages: [] };
+  const others: string[] = [];
+  const paragraphs = trimmed.slice(0, 4000).split(/\n\s*\n/);
+  if (paragraphs.length >= 2) {
+    for (const para of paragraphs) {
+      if (para.length < 40) continue;
+      const leader = functionWordLeader(para);
+      if (leader !== null && leader !== main && !others.includes(leader)) others.push(leader);
+    }
+  }
+  return { language: main, languages: [main, ...others] };
+}
+
+describe('detectLanguage: the paragraphs of a short text scored from one scan of the whole', () => {
+  const bySample = samples as Record<string, string[]>;
+  /** Paragraph breaks as /\n\s*\n/ sees them (all \s: no-break space, BOM, line separators…), and
+   *  near-misses that are no break. */
+  const breaks = ['\n\n', '\n \n', '\n\t\n', '\r\n\r\n', '\n\u00a0\n', '\n\ufeff\n', '\n\u2028\n', '\n\n\n\n', ' \n\n ', '\n', ' ', '\n-\n', '\n.\n'];
+  const noise = ['', '', '', ' 😀', ' 𝐀𝐁', ' ł', ' ß', ' ñ', ' 2024', ' Ιωάννης', ' ΟΔΟΣ', ' İstanbul', ' ж', '\u0301'];
+
+  function* texts(seed: number, n: number): Generator<string> {
+    const rand = prng(seed);
+    const pick = pickFrom(rand);
+    const langs = Object.keys(bySample);
+    for (let k = 0; k < n; k++) {
+      const paras: string[] = [];
+      const count = 1 + Math.floor(rand() * 5);
+      for (let i = 0; i < count; i++) {
+        const list = bySample[pick(langs)]!;
+        // Short (under the 40 chars of a paragraph that counts) to long.
+        let para = '';
+        const sentences = Math.floor(rand() * 4);
+        for (let j = 0; j <= sentences; j++) para += `${j > 0 ? ' ' : ''}${pick(list)}${pick(noise)}`;
+        paras.push(rand() < 0.2 ? para.slice(0, 20 + Math.floor(rand() * 30)) : para);
+      }
+      let text = paras[0]!;
+      for (let i = 1; i < paras.length; i++) text += pick(breaks) + paras[i];
+      // Around the 1,500 chars scored: the one-scan path stops there.
+      yield rand() < 0.15 ? `${text} ${pick(bySample.en!)}`.repeat(1 + Math.floor(rand() * 6)) : text;
+    }
+  }
+
+  it('each paragraph has the scores it has on its own', () => {
+    const differ: string[] = [];
+    let scanned = 0;
+    for (const text of [...texts(11, 2000), ...corpus]) {
+      const trimmed = text.trim();
+      if (!shortText(trimmed)) continue;
+      scanned++;
+      const re = /\n\s*\n/g;
+      let from = 0;
+      for (const m of [...trimmed.matchAll(re), null]) {
+        const to = m === null ? trimmed.length : m.index;
+        const got = JSON.stringify(scannedScores(trimmed, from, to));
+        const want = JSON.stringify(stage1Scores(trimmed.slice(from, to)).scores);
+        if (got !== want) differ.push(`${JSON.stringify(trimmed.slice(from, to).slice(0, 60))}: ${got} vs ${want}`);
+        if (m !== null) from = m.index + m[0].length;
+      }
+      if (differ.length >= 10) break;
+    }
+    expect(differ).toEqual([]);
+    expect(scanned).toBeGreaterThan(1500);
+  });
+
+  it('the same result as scoring each paragraph on its own, on random multilingual texts and the training texts', () => {
+    const differ: string[] = [];
+    let several = 0;
+    let long = 0;
+    for (const text of [...texts(12, 3000), ...corpus]) {
+      const got = detectLanguage(text);
+      const want = refDetectLanguage(text);
+      if (JSON.stringify(got) !== JSON.stringify(want)) differ.push(`${JSON.stringify(text.slice(0, 100))}: ${JSON.stringify(got)} vs ${JSON.stringify(want)}`);
+      if (want.languages.length > 1 && shortText(text.trim())) several++;
+      if (!shortText(text.trim())) long++;
+      if (differ.length >= 10) break;
+    }
+    expect(differ).toEqual([]);
+    // Not vacuous: many short texts have other languages, and the other path is taken too.
+    expect(several).toBeGreaterThan(300);
+    expect(long).toBeGreaterThan(100);
   });
 });
