@@ -22,4 +22,4 @@ COPY bin ./bin
 COPY src/parse/pdf-worker.mjs ./src/parse/pdf-worker.mjs
 COPY config ./config
 USER node
-CMD ["node", "--max-semi-space-size=2", "--max-old-space-size=512", "--heap-growing-percent=20", "--no-parallel-scavenge", "dist/workers/all.js"]
+CMD ["node", "--max-semi-space-size=2", "--max-old-space-size=512", "--heap-growing-percent=20", "--no-parallel-scavenge", "--no-sparkplug", "dist/workers/all.js"]

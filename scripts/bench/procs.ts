@@ -6,7 +6,7 @@ import { ROOT_DIR } from '../../src/config/load';
 
 /** The V8 flags the processes run with in production (package.json start, docker-compose, README);
  *  BENCH_NODE_FLAGS (space-separated) replaces them, to measure another setting. */
-export const NODE_FLAGS = process.env.BENCH_NODE_FLAGS !== undefined ? process.env.BENCH_NODE_FLAGS.split(/\s+/).filter(Boolean) : ['--max-semi-space-size=2', '--max-old-space-size=512', '--heap-growing-percent=20', '--no-parallel-scavenge'];
+export const NODE_FLAGS = process.env.BENCH_NODE_FLAGS !== undefined ? process.env.BENCH_NODE_FLAGS.split(/\s+/).filter(Boolean) : ['--max-semi-space-size=2', '--max-old-space-size=512', '--heap-growing-percent=20', '--no-parallel-scavenge', '--no-sparkplug'];
 
 /** The environment the processes run with in production (package.json start, Dockerfile,
  *  docker-compose): two glibc malloc arenas. The caller's environment overrides it. */
