@@ -238,6 +238,21 @@ function nextStamp(model: Model): number {
   return ++model.stamp.n;
 }
 
+/** Adds a word's known n-grams (`idx`) not yet counted in this message, each at the word's
+ *  `origin`, and marks them; returns how many it added. */
+function addNewGrams(idx: Int32Array, origin: number, mark: Uint32Array, stamp: number, known: number[], origins: number[]): number {
+  let added = 0;
+  for (let g = 0; g < idx.length; g++) {
+    const i = idx[g]!;
+    if (mark[i] === stamp) continue;
+    mark[i] = stamp;
+    known.push(i);
+    origins.push(origin);
+    added++;
+  }
+  return added;
+}
+
 /**
  * Scores a message's features: the same result as scoreFeatures(model, feats.names), without
  * building every letter n-gram's name (the worker's hot path: one cached lookup per word).
@@ -258,18 +273,7 @@ export function scoreMessage(model: Model, feats: Features): Scored {
     const { mark } = model;
     const stamp = nextStamp(model);
     const { words, origins: wat } = feats.gramWords;
-    for (let j = 0; j < words.length; j++) {
-      const idx = knownGramsOf(model, words[j]!);
-      const origin = wat[j]!;
-      for (let g = 0; g < idx.length; g++) {
-        const i = idx[g]!;
-        if (mark[i] === stamp) continue;
-        mark[i] = stamp;
-        known.push(i);
-        origins.push(origin);
-        grams++;
-      }
-    }
+    for (let j = 0; j < words.length; j++) grams += addNewGrams(knownGramsOf(model, words[j]!), wat[j]!, mark, stamp, known, origins);
   }
   return finishScore(model, known, origins, grams);
 }
@@ -342,18 +346,7 @@ export function scoreIndex(model: Model, ix: IndexRecord, folded: FoldedTexts): 
     origins.push(-1);
   }
   let grams = 0;
-  for (let j = 0; j < gramWords.length; j++) {
-    const idx = gramWords[j]!.grams!;
-    const origin = gramAt[j]!;
-    for (let g = 0; g < idx.length; g++) {
-      const i = idx[g]!;
-      if (mark[i] === stamp) continue;
-      mark[i] = stamp;
-      known.push(i);
-      origins.push(origin);
-      grams++;
-    }
-  }
+  for (let j = 0; j < gramWords.length; j++) grams += addNewGrams(gramWords[j]!.grams!, gramAt[j]!, mark, stamp, known, origins);
   const { scores, value, gramValue } = finishScore(model, known, origins, grams);
   const wordAt = (at: number): string =>
     at < textBase ? surfaceAt(ix.subject, folded.subject, at) : surfaceAt(ix.text, folded.text, at - textBase);
