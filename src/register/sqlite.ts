@@ -67,8 +67,8 @@ export class Register {
 
   /**
    * Throws (AIG_ERR_REGISTER) unless the file at `path` is the one this connection writes: SQLite
-   * goes on writing into a deleted file without an error. Checked before each registration (one
-   * stat, a few microseconds a batch): the worker moves a message out of the inbox once its row is
+   * goes on writing into a deleted file without an error. Checked before each registration and
+   * each batch of move records (one stat, a few microseconds a batch): the worker moves a message out of the inbox once its row is
    * committed, so the row must be in the register people read; the job then fails and is retried
    * with the message still in the inbox until the process is restarted on the right file. The
    * dashboard checks it before every change a person makes.
@@ -239,6 +239,9 @@ export class Register {
    * first one recorded stays.
    */
   markMovedMany(moves: MoveRecord[]): (number | null)[] {
+    // A move recorded into a deleted or replaced file would be lost while the job reports success:
+    // refuse, so the job fails loudly and its retry finds the message in its destination.
+    this.assertFileInPlace();
     const tx = this.db.transaction(() =>
       moves.map(({ ref, folder, uid = null, uidValidity = null }): number | null => {
         const src = this.findSource(ref);
