@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { extractFeatures, MAX_MODEL_CHARS, WORD_FEATURES } from '../../../src/classify/model/features';
-import { loadModel, scoreIndex, scoreMessage, type Model } from '../../../src/classify/model/linear';
+import { forgetTokens, loadModel, scoreIndex, scoreMessage, TOKEN_CACHE_MAX, type Model } from '../../../src/classify/model/linear';
 import { fold } from '../../../src/classify/text';
 import { buildIndex, loadSenderDirectory } from '../../../src/index';
 import type { IndexRecord } from '../../../src/index/types';
@@ -70,9 +70,28 @@ describe('scoreIndex (the worker scorer) = scoreMessage(extractFeatures)', () =>
     const langs = ['fr', 'de', 'en', 'es', 'it', 'pt', 'nl', 'pl', 'ro'];
     for (let n = 0; n < 300; n++) {
       const words = (k: number) => Array.from({ length: k }, () => (rand() < 0.2 ? pick(extra) : pick(vocab) + (rand() < 0.3 ? pick(['s', 'e', 'es', 'ion', 'ung']) : ''))).join(rand() < 0.5 ? ' ' : ', ');
-      if (n % 50 === 0) model.tokens.clear();
+      if (n % 50 === 0) forgetTokens(model);
       expectSame(model, record({ subject: words(4), body: words(60), language: pick(langs), forms: rand() < 0.3 ? ['S1'] : [] }));
     }
+  });
+
+  it('keeps at most TOKEN_CACHE_MAX words in all languages, and scores the same across the emptying', () => {
+    forgetTokens(model);
+    const words = (i: number) => Array.from({ length: 400 }, (_, k) => `mot${(i * 400 + k).toString(36)}x traduction`).join(' ');
+    const langs = ['fr', 'de', 'en'];
+    let peak = 0;
+    let emptied = false;
+    for (let i = 0; i * 400 < TOKEN_CACHE_MAX * 1.3; i++) {
+      expectSame(model, record({ subject: 'Traduction', body: words(i), language: langs[i % 3] }));
+      const held = [...model.tokens.values()].reduce((n, m) => n + m.size, 0);
+      expect(held).toBe(model.tokenCount.n);
+      expect(held).toBeLessThanOrEqual(TOKEN_CACHE_MAX);
+      if (held < peak) emptied = true;
+      peak = Math.max(peak, held);
+    }
+    // Filled to within one message of the bound, then emptied once.
+    expect(peak).toBeGreaterThan(TOKEN_CACHE_MAX - 402);
+    expect(emptied).toBe(true);
   });
 
   it('starts the marks afresh when the stamp wraps around, cached words included', () => {
