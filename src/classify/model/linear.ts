@@ -308,10 +308,10 @@ export interface ScoredMessage extends Scored {
 export function scoreIndex(model: Model, ix: IndexRecord, folded: FoldedTexts): ScoredMessage | null {
   const opts = model.file.features;
   if (opts.prefix > 0 || opts.compound > 0 || opts.bigrams) return null;
-  const stamp = nextStamp(model); // first: a wrap-around empties model.tokens
+  const stamp = nextStamp(model); // first: a wrap-around empties the word cache
   const lang = ix.language;
-  let words = model.tokens.get(lang);
-  if (!words) model.tokens.set(lang, (words = new Map()));
+  let cache = model.tokens.get(lang);
+  if (!cache) model.tokens.set(lang, (cache = new Map()));
   const { mark } = model;
   const known: number[] = [];
   const origins: number[] = [];
@@ -319,7 +319,6 @@ export function scoreIndex(model: Model, ix: IndexRecord, folded: FoldedTexts): 
   const gramWords: TokenInfo[] = [];
   const gramAt: number[] = [];
   const withGrams = opts.charMin > 0;
-  const cache = words;
   const scan = (text: string, base: number, subject: boolean): void => {
     const t = text.length > MAX_MODEL_CHARS ? text.slice(0, MAX_MODEL_CHARS) : text;
     forEachWord(t, (start, end) => {
