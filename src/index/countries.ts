@@ -3,6 +3,7 @@
  * (O(words), no giant regex alternation), accents ignored, longest name first
  * ("Bosnia and Herzegovina" before "Bosnia", "Irlande du Nord" before "Irlande").
  */
+import { bmpClass, CONTEXTUAL_LOWER_RE, MARK, OTHER, TOKEN } from './chars';
 import { COUNTRY_NAMES } from './countries-data';
 
 interface Entry {
@@ -19,30 +20,10 @@ function tokens(s: string): string[] {
   return stripAccents(s).match(TOKEN_RE) ?? [];
 }
 
-/** Character classes for textTokens: \p{L} or \p{N}, part of a token; \p{M}, dropped (as by
- *  stripAccents), so it neither ends nor starts a token; anything else ends a token. */
-const UNKNOWN = 0;
-const TOKEN = 1;
-const MARK = 2;
-const OTHER = 3;
-const TOKEN_CHAR_RE = /^[\p{L}\p{N}]$/u;
-const MARK_RE = /^\p{M}$/u;
-/** Class of each BMP character, worked out with the regexes on first sight. */
-const BMP_CLASS = new Uint8Array(0x10000);
-
-function classOf(c: number): number {
-  if (c < 0x80) return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) ? TOKEN : OTHER;
-  let known = BMP_CLASS[c]!;
-  if (known === UNKNOWN) {
-    const ch = String.fromCharCode(c);
-    BMP_CLASS[c] = known = TOKEN_CHAR_RE.test(ch) ? TOKEN : MARK_RE.test(ch) ? MARK : OTHER;
-  }
-  return known;
-}
+/* Character classes for textTokens (chars.ts): TOKEN, part of a token; MARK, dropped (as by
+ * stripAccents), so it neither ends nor starts a token; OTHER ends a token. */
 
 const SURROGATE_RE = /[\ud800-\udfff]/;
-/** The only characters whose lower case depends on context (Σ) or takes two units (İ). */
-const CONTEXTUAL_LOWER_RE = /[\u03a3\u0130]/;
 
 interface Tokens {
   words: string[];
@@ -72,7 +53,7 @@ export function textTokens(text: string): Tokens {
   let lowerToken = '';
   let from = -1; // where the current token's unbroken part starts; -1: not in a token
   for (let i = 0; i <= s.length; i++) {
-    const c = i < s.length ? classOf(s.charCodeAt(i)) : OTHER;
+    const c = i < s.length ? bmpClass(s.charCodeAt(i)) : OTHER;
     if (c === TOKEN) {
       if (from < 0) from = i;
     } else if (from >= 0) {

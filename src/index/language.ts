@@ -13,6 +13,7 @@
  */
 // tinyld/light: 11 MB resident instead of 49 MB for the default model (the worker's RSS target is
 // 150 MB); it only decides what the stop-word stage left unsure.
+import { CONTEXTUAL_LOWER_RE } from './chars';
 import { detectAll as tinyldDetectAll } from 'tinyld/light';
 
 export const LANGUAGES = ['fr', 'de', 'es', 'it', 'en', 'pt', 'pl', 'nl', 'ro'] as const;
@@ -339,8 +340,6 @@ function otherLanguages(text: string, main: string, scan: WordScan | null): stri
   return others;
 }
 
-/** The only characters whose lower case depends on context (Σ) or takes two units (İ). */
-const CONTEXTUAL_LOWER_RE = /[\u03a3\u0130]/;
 
 /**
  * Whether one scan of the whole text serves the main language and every paragraph: the text is

@@ -14,20 +14,7 @@
  * matches). Otherwise the search restarts one code point further, which is where the regex with
  * the lookbehind would have gone on looking. test/unit/index/word-start.test.ts compares the two.
  */
-
-const WORD_CHAR_RE = /^[\p{L}\p{N}]$/u;
-/** [\p{L}\p{N}] per BMP character outside ASCII, tested once: 0 not yet, 1 yes, 2 no. */
-const BMP_WORD = new Uint8Array(0x10000);
-
-function isWordCodePoint(cp: number): boolean {
-  if (cp < 128) return (cp >= 97 && cp <= 122) || (cp >= 65 && cp <= 90) || (cp >= 48 && cp <= 57);
-  if (cp < 0x10000) {
-    let known = BMP_WORD[cp]!;
-    if (known === 0) BMP_WORD[cp] = known = WORD_CHAR_RE.test(String.fromCharCode(cp)) ? 1 : 2;
-    return known === 1;
-  }
-  return WORD_CHAR_RE.test(String.fromCodePoint(cp));
-}
+import { isLetterOrDigit } from './chars';
 
 /**
  * True when the code point that ends just before `at` is \p{L} or \p{N}, read as a u-flag
@@ -38,9 +25,9 @@ export function wordCharBefore(text: string, at: number): boolean {
   const c = text.charCodeAt(at - 1);
   if (c >= 0xdc00 && c <= 0xdfff && at >= 2) {
     const lead = text.charCodeAt(at - 2);
-    if (lead >= 0xd800 && lead <= 0xdbff) return isWordCodePoint((lead - 0xd800) * 0x400 + (c - 0xdc00) + 0x10000);
+    if (lead >= 0xd800 && lead <= 0xdbff) return isLetterOrDigit((lead - 0xd800) * 0x400 + (c - 0xdc00) + 0x10000);
   }
-  return isWordCodePoint(c);
+  return isLetterOrDigit(c);
 }
 
 /** The index one code point after `at` (a u-flag regex never starts inside a surrogate pair). */
