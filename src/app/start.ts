@@ -2,6 +2,7 @@ import path from 'node:path';
 import { loadConfig, ROOT_DIR, type LoadOptions } from '../config/load';
 import { loadOrganisation } from '../config/organisation';
 import type { Config } from '../config/schema';
+import { checkPdfReader } from '../parse/pdf-check';
 import { createDeadQueue } from '../queue';
 import { Register } from '../register/sqlite';
 import { createLogger, type Logger } from '../shared/logger';
@@ -39,6 +40,11 @@ export async function startTriage(config: Readonly<Config>, log: Logger, metrics
     metrics,
   });
   log.info({ concurrency: config.worker.concurrency, maxInFlightBytes: config.worker.maxInFlightBytes }, 'triage worker started');
+  // In the background: jobs are taken meanwhile (a PDF among them waits its turn in the thread).
+  void checkPdfReader(analysis.deps.limits).then((r) => {
+    if (r.ok) log.info({ ms: r.ms }, 'PDF reader ready');
+    else log.error({ err: r.error }, 'PDF reader check failed: scanned letters will be registered and routed without their text');
+  });
   return {
     config,
     log,

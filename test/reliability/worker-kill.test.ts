@@ -53,6 +53,9 @@ describe('reliability: triage workers SIGKILLed mid-batch', () => {
     expectClean(f);
     // A clean stop after all that: SIGTERM ends both workers with exit code 0.
     await waitFor('both workers started', () => workers.every((w) => w.output().includes('triage worker started')), 30000, 100);
+    // The compiled entrypoint finds the PDF thread's script (src/parse/pdf-worker.mjs beside dist/).
+    await waitFor('both PDF readers checked', () => workers.every((w) => /PDF reader (ready|check failed)/.test(w.output())), 30000, 100);
+    for (const w of workers) expect(w.output()).toContain('PDF reader ready');
     for (const w of workers) w.proc.kill('SIGTERM');
     const codes = await Promise.all(workers.map((w) => w.exited));
     expect(codes.map((c) => c.code)).toEqual([0, 0]);

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { ROOT_DIR } from '../../../src/config/load';
+import { buildPdf, HELVETICA } from '../../../src/parse/pdf-check';
 
 const ROOT = ROOT_DIR;
 
@@ -50,24 +51,6 @@ export function splitMbox(buf: Buffer): Buffer[] {
   return parts;
 }
 
-/** Assemble numbered objects into a PDF with a correct xref table (object 1 is the catalog). */
-function buildPdf(objects: Buffer[]): Buffer {
-  const chunks = [Buffer.from('%PDF-1.4\n%\xe2\xe3\xcf\xd3\n', 'latin1')];
-  let offset = chunks[0].length;
-  const offsets: number[] = [];
-  objects.forEach((body, i) => {
-    offsets.push(offset);
-    const buf = Buffer.concat([Buffer.from(`${i + 1} 0 obj\n`), body, Buffer.from('\nendobj\n')]);
-    chunks.push(buf);
-    offset += buf.length;
-  });
-  const xref = [`xref\n0 ${objects.length + 1}\n`, '0000000000 65535 f \n', ...offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`)].join('');
-  chunks.push(Buffer.from(`${xref}trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${offset}\n%%EOF\n`));
-  return Buffer.concat(chunks);
-}
-
-const FONT = Buffer.from('<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>');
-
 /** `pages` pages sharing one small content stream: a page-count bomb (cheap bytes, many pages). */
 export function manyPagesPdf(pages: number): Buffer {
   // 1 catalog, 2 pages, 3 font, 4 content, 5.. pages
@@ -76,7 +59,7 @@ export function manyPagesPdf(pages: number): Buffer {
   const objs = [
     Buffer.from('<< /Type /Catalog /Pages 2 0 R >>'),
     Buffer.from(`<< /Type /Pages /Kids [${kids}] /Count ${pages} >>`),
-    FONT,
+    HELVETICA,
     Buffer.concat([Buffer.from(`<< /Length ${content.length} >>\nstream\n`), content, Buffer.from('\nendstream')]),
     ...Array.from({ length: pages }, () => Buffer.from('<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents 4 0 R >>')),
   ];
@@ -91,7 +74,7 @@ export function hugeStreamPdf(inflatedMb: number): Buffer {
   const objs = [
     Buffer.from('<< /Type /Catalog /Pages 2 0 R >>'),
     Buffer.from('<< /Type /Pages /Kids [5 0 R] /Count 1 >>'),
-    FONT,
+    HELVETICA,
     Buffer.concat([Buffer.from(`<< /Length ${data.length} /Filter /FlateDecode >>\nstream\n`), data, Buffer.from('\nendstream')]),
     Buffer.from('<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents 4 0 R >>'),
   ];
