@@ -61,11 +61,6 @@ export function getStemmer(lang: string): Stemmer | null {
   return stemmers.get(lang) ?? null;
 }
 
-export function stem(word: string, lang: string): string {
-  const stemmer = getStemmer(lang);
-  return stemmer ? stemCached(stemmer, stemCacheOf(lang), word) : word;
-}
-
 function stemCacheOf(lang: string): Map<string, string> {
   let cache = stemCache.get(lang);
   if (!cache) stemCache.set(lang, (cache = new Map()));
@@ -189,7 +184,7 @@ const TOKEN = /[a-z0-9]+/g;
  */
 function addWords(folded: string, lang: string, prefix: string, opts: FeatureOptions, out: Map<string, number>, base: number, grams: Map<string, number>): void {
   const stop = getStopwords();
-  // stem(tok, lang) with the stemmer and its cache looked up once per text rather than per word.
+  // The language's stemmer and its stem cache, looked up once per text rather than per word.
   const stemmer = getStemmer(lang);
   const stems = stemmer ? stemCacheOf(lang) : null;
   const text = folded.length > MAX_MODEL_CHARS ? folded.slice(0, MAX_MODEL_CHARS) : folded;
