@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import safeRegex from 'safe-regex2';
 import { stripAccents } from '../text';
+import { slowBacktracking } from './backtrack';
 import { AUTO_DESTINATIONS } from '../types';
 
 /** Longer patterns are refused: they are hard to review and can be slow even when "safe". */
@@ -33,13 +34,18 @@ export const destinationSchema = z.enum(AUTO_DESTINATIONS, {
 /** Why a pattern is refused, or null when it is acceptable. */
 export function regexProblem(pattern: string): string | null {
   if (pattern.length > MAX_REGEX_LENGTH) return `regex trop longue (${pattern.length} > ${MAX_REGEX_LENGTH} caractères)`;
+  let re: RegExp;
   try {
-    new RegExp(stripAccents(pattern), 'iu');
+    re = new RegExp(stripAccents(pattern), 'iu');
   } catch (err) {
     return `regex invalide /${pattern}/: ${(err as Error).message}`;
   }
   if (!safeRegex(pattern, { limit: SAFE_REGEX_REP_LIMIT })) {
     return `regex /${pattern}/ refusée : risque de retour arrière catastrophique`;
+  }
+  const slow = slowBacktracking(re);
+  if (slow) {
+    return `regex /${pattern}/ refusée : retour arrière catastrophique mesuré (${Math.round(slow.ms)} ms sur le texte ${JSON.stringify(slow.text)})`;
   }
   return null;
 }

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadRules, loadRulesFromText, RulesError } from '../../../src/classify/rules/load';
 import { RulesStore } from '../../../src/classify/rules/store';
+import { regexProblem } from '../../../src/classify/rules/schema';
 
 const GOOD = `
 version: 1
@@ -53,6 +54,20 @@ describe('rules schema', () => {
 
   it('refuses a catastrophic regex like (a+)+$', () => {
     expect(problems(rule(`{ text: { regex: ['(a+)+$'] } }`)).join()).toMatch(/MY_RULE.*catastrophique/);
+  });
+
+  it('refuses, by measuring it, a regex that safe-regex2 lets through but backtracks exponentially', () => {
+    // Overlapping alternatives under a star: 1.2 s on 24 spaces, for ever on a longer row.
+    for (const p of ['( |\\s)*x', '(a|a)*b', '(\\w|\\d)*!']) {
+      expect(regexProblem(p)).toMatch(/retour arrière catastrophique mesuré \(\d+ ms sur le texte ".*\\u0000"\)/);
+    }
+    expect(problems(rule(`{ text: { regex: ['( |\\s)*x'] } }`)).join()).toMatch(/MY_RULE.*catastrophique mesuré/);
+  });
+
+  it('keeps sane regexes, the shipped kinds included', () => {
+    for (const p of ['^\\s*(absence|absent)\\s*:', '\\p{L}{4,}.*\\p{L}{4,}.*\\p{L}{4,}', 'lingua|translat|traduc', '(\\s|\\S)*$', '\\b\\d{13}\\b']) {
+      expect(regexProblem(p)).toBeNull();
+    }
   });
 
   it('refuses an over-long regex', () => {
