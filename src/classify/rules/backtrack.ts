@@ -8,31 +8,40 @@
  *
  * So each pattern is also run on short texts made of one repeated piece (a space, a letter, a digit,
  * punctuation, an accented letter, a line break, and pairs of them) followed by a NUL, which makes a
- * search fail after consuming the repeats: the case where backtracking explodes. The texts grow two
- * characters at a time, and what is judged is how the time grows, not the time itself, so the verdict
- * does not depend on the machine's speed: a sane pattern's time grows with the length or its square;
- * an exponential one's is multiplied by 4 or more with every two characters.
+ * search fail after consuming the repeats: the case where backtracking explodes. The texts grow one
+ * character at a time, and what is judged is how the time grows with the length, not the time
+ * itself, so the verdict does not depend on the machine's speed. Once a text takes a measurable time,
+ * each later one ten times slower gives the growth's degree: ln(time ratio) / ln(length ratio). An
+ * exponential pattern shows 9 or more at these lengths; a polynomial one its degree or less (a sane
+ * pattern 1 to 4, most never measurable below 40 characters). Degree 7 or more is refused: far from
+ * both, so that the same file is never accepted on one start and refused on the next. A polynomial
+ * pattern of high degree (`\s*\s*\s*\s*\s*x`: 6) passes unless it takes HARD_LIMIT_MS on one probe
+ * text; it can still be slow on a long row of spaces. Growing one character at a time stops a steep
+ * pattern (8 branches: x8 a character) before a single run takes long.
  */
 
 /** The pieces repeated to build a probe text. */
 const PIECES = [' ', 'a', 'A', '1', '.', '-', '_', ',', "'", 'é', '\n', '\t', 'a ', 'a1', 'a.', 'a-', '1 ', '1.', 'ab', 'é '];
-/** Probe texts go from MIN_CHARS to MAX_CHARS characters of repeats, STEP at a time. */
+/** Probe texts go from MIN_CHARS to MAX_CHARS characters of repeats. */
 const MIN_CHARS = 4;
 const MAX_CHARS = 40;
-const STEP = 2;
-/** Times under this are too close to the clock's resolution to compare. */
-const MEASURABLE_MS = 0.05;
-/** From one text to the next, two characters longer: growth at least this large, twice running, is
- *  exponential (a quadratic pattern grows by 1.2-1.5 at these lengths). */
-const EXPONENTIAL_GROWTH = 2.5;
-/** A pattern this slow on a probe text is refused whatever its growth (a high-degree polynomial). */
-export const HARD_LIMIT_MS = 50;
+/** A time from which growth is measured: well above the clock's resolution. */
+const MEASURABLE_MS = 0.1;
+/** The degree is estimated over a time ratio at least this large. */
+const RATIO_FOR_DEGREE = 10;
+/** Growth of this degree or more is refused. */
+export const MAX_DEGREE = 7;
+/** A pattern this slow on a probe text of at most 40 characters is refused whatever its growth (and
+ *  this bounds the probe's own time). */
+export const HARD_LIMIT_MS = 200;
 
 export interface BacktrackFinding {
   /** The probe text (repeats and the final NUL). */
   text: string;
   /** The best of three runs on it. */
   ms: number;
+  /** How its time grew with the length (null: refused for its time alone). */
+  degree: number | null;
 }
 
 /** Best of three runs: a pause of the machine during one run does not count. */
@@ -48,19 +57,22 @@ function bestMs(re: RegExp, text: string): number {
   return best;
 }
 
-/** The probe text on which `re` shows exponential (or prohibitive) backtracking, or null. */
+/** The probe text on which `re` shows catastrophic backtracking, or null. */
 export function slowBacktracking(re: RegExp): BacktrackFinding | null {
   try {
     for (const piece of PIECES) {
-      let previous = 0;
-      let growths = 0;
-      for (let chars = MIN_CHARS; chars <= MAX_CHARS; chars += STEP) {
+      let from: { chars: number; ms: number } | null = null;
+      for (let chars = MIN_CHARS; chars <= MAX_CHARS; chars++) {
         const text = `${piece.repeat(Math.ceil(chars / piece.length)).slice(0, chars)}\u0000`;
         const ms = bestMs(re, text);
-        if (ms > HARD_LIMIT_MS) return { text, ms };
-        growths = previous >= MEASURABLE_MS && ms >= EXPONENTIAL_GROWTH * previous ? growths + 1 : 0;
-        if (growths >= 2) return { text, ms };
-        previous = ms;
+        if (ms > HARD_LIMIT_MS) return { text, ms, degree: null };
+        if (from === null) {
+          if (ms >= MEASURABLE_MS) from = { chars, ms };
+        } else if (ms >= RATIO_FOR_DEGREE * from.ms) {
+          const degree = Math.log(ms / from.ms) / Math.log(chars / from.chars);
+          if (degree >= MAX_DEGREE) return { text, ms, degree };
+          from = { chars, ms };
+        }
       }
     }
     return null;

@@ -45,7 +45,8 @@ export function regexProblem(pattern: string): string | null {
   }
   const slow = slowBacktracking(re);
   if (slow) {
-    return `regex /${pattern}/ refusée : retour arrière catastrophique mesuré (${Math.round(slow.ms)} ms sur le texte ${JSON.stringify(slow.text)})`;
+    const growth = slow.degree === null ? '' : `temps croissant comme la longueur à la puissance ${slow.degree.toFixed(1)}, `;
+    return `regex /${pattern}/ refusée : retour arrière catastrophique mesuré (${growth}${Math.round(slow.ms)} ms sur le texte ${JSON.stringify(slow.text)})`;
   }
   return null;
 }
