@@ -38,7 +38,7 @@ for (const label of SENDER_LABELS) {
  * @internal exported for tests (the plain regex is NO_WORD_CHAR_BEFORE + this, flags giu)
  */
 export const SENDER_REF_BODY =
-  String.raw`(?:${SENDER_LABELS.join('|')})(?![\p{L}])\s*(?:[:#]\s*)?(?:(?:n[°ºo]|nr|no|num[ée]ro)\.?\s*[:#]?\s*)?` +
+  String.raw`(?:${SENDER_LABELS.join('|')})(?![\p{L}])\s*(?:[:#]\s*)?(?:(?:n[°ºo]|nr|no|num[ée]ro)\.?\s*(?:[:#]\s*)?)?` +
   // Captured in a lookahead so that a label inside the tokens ("… Nos réf. : X") is read too.
   String.raw`(?=([\p{L}\p{N}][\p{L}\p{N}/._-]*(?:[ ][\p{L}\p{N}][\p{L}\p{N}/._-]*){0,2}))`;
 const SENDER_REF_RE = wordStartRegex(SENDER_REF_BODY, 'giu');
@@ -47,9 +47,9 @@ const SENDER_REF_RE = wordStartRegex(SENDER_REF_BODY, 'giu');
  * @internal exported for tests (the plain regex is NO_WORD_CHAR_BEFORE + this, flags giu)
  */
 export const CASE_REF_BODY =
-  String.raw`(?:EESSI\s+(?:case|cas|dossier|Fall|caso|sprawa)?|RINA|case\s+(?:ID|number|no\.?)|` +
+  String.raw`(?:EESSI(?:\s+(?:case|cas|dossier|Fall|caso|sprawa)|(?=\s))|RINA|case\s+(?:ID|number|no\.?)|` +
   String.raw`dossier\s+EESSI|num[ée]ro\s+de\s+cas|Fall-?(?:ID|nummer)|caso\s+n\.?|ID\s+(?:du\s+)?cas)` +
-  String.raw`\s*(?:n[°º]|nr\.?|no\.?)?\s*[:#]?\s*([A-Z]{2}:)?(\d[\d-]{4,}\d)`;
+  String.raw`\s*(?:(?:n[°º]|nr\.?|no\.?)\s*)?(?:[:#]\s*)?([A-Z]{2}:)?(\d[\d-]{4,}\d)`;
 const CASE_REF_RE = wordStartRegex(CASE_REF_BODY, 'giu');
 
 const TRAILING_PUNCT_RE = /[._\-/]+$/;
