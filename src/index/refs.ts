@@ -52,14 +52,21 @@ export const CASE_REF_BODY =
   String.raw`\s*(?:(?:n[°º]|nr\.?|no\.?)\s*)?(?:[:#]\s*)?([A-Z]{2}:)?(\d[\d-]{4,}\d)`;
 const CASE_REF_RE = wordStartRegex(CASE_REF_BODY, 'giu');
 
-const TRAILING_PUNCT_RE = /[._\-/]+$/;
+/** t without its trailing run of . _ - / (as t.replace(/[._\-/]+$/, '')), in one backward scan: that
+ *  regex tries each position of a long run that does not end the token ("a-----…-x", captured from a
+ *  mail), quadratic: 0.4 s for 32,000 dashes, ~16 s at the 200,000 characters a text may hold. */
+function stripTrailingPunct(t: string): string {
+  let end = t.length;
+  for (let c = t.charCodeAt(end - 1); c === 46 || c === 95 || c === 45 || c === 47; c = t.charCodeAt(end - 1)) end--;
+  return end === t.length ? t : t.slice(0, end);
+}
 
 /** Keeps the leading tokens while they look like parts of one reference (first one with a digit). */
 function trimRef(raw: string): string | null {
   const tokens = raw.split(' ');
   let ref = '';
   for (const t of tokens) {
-    const tok = t.replace(TRAILING_PUNCT_RE, '');
+    const tok = stripTrailingPunct(t);
     if (tok === '') break;
     if (ref !== '' && (/\d/.test(ref) && !/^\d/.test(tok))) break;
     ref = ref === '' ? tok : `${ref} ${tok}`;
