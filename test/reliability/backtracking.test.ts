@@ -7,9 +7,11 @@
  * Each hostile body is a word that opens one of the index's or the rules' patterns, then 20,000
  * characters of one repeated piece (spaces, line breaks, letters, digits, punctuation, accents), then
  * a character that ends the match ("!") or one that goes on with it ("x": a run of punctuation inside
- * a reference token, which trimRef's /[._\-/]+$/ took in quadratic time: 0.4 s at 32,000). They go through the real analysis (the compiled parse → index →
- * classify, with the shipped rules and model) in a worker thread, so that a freeze fails this test at
- * its time limit instead of hanging the suite: the whole set takes about a second, the limit is 60 s.
+ * a reference token, which trimRef's /[._\-/]+$/ took in quadratic time: 0.4 s at 32,000). They go
+ * through the real analysis (the compiled parse → index → classify, with the shipped rules and model)
+ * in a worker thread, so that a freeze fails this test at its time limit instead of hanging the suite:
+ * the whole set takes about 2.5 s, the limit is 60 s. The slowest kinds are then run again at four
+ * times the length, and must grow linearly.
  */
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -39,7 +41,7 @@ const { analyseMessage } = dist('triage/analyse');
   for (const [label, source] of workerData.messages) {
     const t0 = performance.now();
     const a = await analyseMessage(Buffer.from(source), deps);
-    results.push({ label, ms: performance.now() - t0, destination: a.decision.destination, chars: a.parsed.text.length });
+    results.push({ label, ms: performance.now() - t0, chars: a.parsed.text.length });
   }
   parentPort.postMessage(results);
 })().catch((err) => parentPort.postMessage({ error: String(err && err.stack || err) }));
@@ -56,7 +58,7 @@ function message(body: string): Uint8Array {
 interface Result {
   label: string;
   ms: number;
-  destination: string;
+  /** Characters of the parsed text: the hostile run reached the index and the rules. */
   chars: number;
 }
 

@@ -30,10 +30,10 @@ const MEASURABLE_MS = 0.1;
 /** The degree is estimated over a time ratio at least this large. */
 const RATIO_FOR_DEGREE = 10;
 /** Growth of this degree or more is refused. */
-export const MAX_DEGREE = 7;
+const MAX_DEGREE = 7;
 /** A pattern this slow on a probe text of at most 40 characters is refused whatever its growth (and
  *  this bounds the probe's own time). */
-export const HARD_LIMIT_MS = 200;
+const HARD_LIMIT_MS = 200;
 
 export interface BacktrackFinding {
   /** The probe text (repeats and the final NUL). */
